@@ -1,0 +1,267 @@
+"""mesosim's command line: parse options, call library functions, print, exit.
+
+Exit codes: 0 no error finding; 1 at least one error finding; 2 usage error (bad option, a path
+that does not exist); 3 a plugin failed (refused at load, or raised while checking).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from mesosim import __version__
+
+if TYPE_CHECKING:
+    from mesosim.host import Registry
+
+
+def _registry(ctx: click.Context) -> Registry:
+    """Load the plugins once per invocation (lazily: ``--version`` and ``--help`` skip it)."""
+    obj = ctx.ensure_object(dict)
+    if "registry" not in obj:
+        from mesosim.host import load_registry
+
+        obj["registry"] = load_registry(
+            only=obj.get("plugins", ()), blocked=obj.get("no_plugins", ()),
+            autoload=False if obj.get("no_autoload") else None,
+        )
+        config = obj.get("config")
+        if config is not None and config.overrides:
+            from mesosim.config import apply_overrides
+
+            obj["registry"] = apply_overrides(obj["registry"], config.overrides)
+    reg: Registry = obj["registry"]
+    return reg
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mesosim")
+@click.option("-p", "--plugin", "plugins", multiple=True, metavar="NAME",
+              help="Load this third-party plugin even when autoload is disabled.")
+@click.option("--no-plugin", "no_plugins", multiple=True, metavar="NAME",
+              help="Never load this plugin.")
+@click.option("--disable-plugin-autoload", "no_autoload", is_flag=True,
+              help="Load no third-party plugin (as MESOSIM_DISABLE_PLUGIN_AUTOLOAD=1).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="Configuration file (mesosim.toml or pyproject.toml); default: found by "
+              "walking up from the checked paths.")
+@click.pass_context
+def cli(ctx: click.Context, plugins: tuple[str, ...], no_plugins: tuple[str, ...],
+        no_autoload: bool, config_file: str | None) -> None:
+    """Validate and simulate mesotherapy treatment protocols.
+
+    mesosim is a training and validation tool. Its figures come from two general-audience
+    articles (see the README); it is not medical advice.
+    """
+    obj = ctx.ensure_object(dict)
+    obj.update(plugins=plugins, no_plugins=no_plugins, no_autoload=no_autoload,
+               config_file=config_file)
+
+
+def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
+    from mesosim.config import ConfigError, find_config, load_config
+
+    obj = ctx.ensure_object(dict)
+    name = obj.get("config_file")
+    if name is not None and not os.path.isfile(name):
+        raise click.BadParameter(f"no such file: {name}", param_hint="--config")
+    found = name or find_config(paths or (".",))
+    try:
+        config = load_config(found) if found else None
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    obj["config"] = config
+    return config
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-f", "--format", "fmt", default="text", show_default=True,
+              help="Output format: text, json, sarif, junit, github.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the report to FILE (atomically) instead of standard output.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Check files in N parallel processes; output order does not change.")
+@click.option("--select", multiple=True, metavar="CODE", help="Report only these codes or "
+              "prefixes.")
+@click.option("--ignore", multiple=True, metavar="CODE", help="Do not report these codes or "
+              "prefixes.")
+@click.option("--max-file-size", type=click.IntRange(1), default=None, metavar="BYTES",
+              help="Largest file read (default 4 MiB).")
+@click.option("--report-unused-ignores", is_flag=True, default=None,
+              help="Report suppression comments that silence nothing (MS011).")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a "
+              "terminal only).")
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | None, jobs: int,
+          select: tuple[str, ...], ignore: tuple[str, ...], max_file_size: int | None,
+          report_unused_ignores: bool | None, color: bool | None) -> None:
+    """Check protocol files and directories (*.yaml, *.yml, *.json, recursively)."""
+    from mesosim.report import REPORTERS
+    from mesosim.runner import Options, check_paths
+
+    if fmt not in REPORTERS:
+        raise click.BadParameter(f"'{fmt}' is not a format; choose from: "
+                                 f"{', '.join(REPORTERS)}", param_hint="--format")
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        raise click.BadParameter(f"no such file or directory: {', '.join(missing)}",
+                                 param_hint="PATHS")
+    config = _load_config(ctx, paths)
+    options = config.options if config is not None else Options()
+    from attrs import evolve
+
+    changes: dict[str, Any] = {}
+    if select:
+        changes["select"] = select
+    if ignore:
+        changes["ignore"] = (*options.ignore, *ignore)
+    if max_file_size:
+        changes["max_bytes"] = max_file_size
+    if report_unused_ignores is not None:
+        changes["report_unused_ignores"] = report_unused_ignores
+    options = evolve(options, **changes)
+    if output is not None:
+        _refuse_input_as_output(output, paths)
+    reg = _registry(ctx)
+    obj = ctx.ensure_object(dict)
+    registry_args = (tuple(obj.get("no_plugins", ())), tuple(obj.get("plugins", ())),
+                     False if obj.get("no_autoload") else None,
+                     config.overrides if config is not None else None)
+    report = check_paths(paths, reg, options, jobs=jobs, registry_args=registry_args)
+    if color is None:
+        color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    text = REPORTERS[fmt](report, reg, color)
+    _emit(text, output)
+    ctx.exit(report.exit_code)
+
+
+def _refuse_input_as_output(output: str, paths: tuple[str, ...]) -> None:
+    """Never write over a protocol: ``--output`` may not name a checked file."""
+    from mesosim.loader import iter_files
+
+    target = os.path.realpath(output)
+    for f in iter_files(list(paths)):
+        if os.path.realpath(f) == target:
+            raise click.BadParameter(f"'{output}' is one of the checked files; mesosim never "
+                                     "writes over a protocol", param_hint="--output")
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from mesosim.atomic import write_atomic
+
+    try:
+        write_atomic(output, text)
+    except OSError as exc:
+        raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+
+
+@cli.command()
+@click.pass_context
+def rules(ctx: click.Context) -> None:
+    """List every rule: code, kind, default severity, summary."""
+    reg = _registry(ctx)
+    for r in sorted(reg.rules.values(), key=lambda r: r.code):
+        origin = "" if r.origin == "core" else f"  (plugin {r.origin})"
+        click.echo(f"{r.code}  {r.kind:<18} {r.severity:<8} {r.summary}{origin}")
+
+
+@cli.command()
+@click.argument("code")
+@click.pass_context
+def explain(ctx: click.Context, code: str) -> None:
+    """Explain one rule, with the techniques' figures and sources it applies."""
+    from mesosim.explain import explain_rule
+
+    reg = _registry(ctx)
+    text = explain_rule(reg, code.upper())
+    if text is None:
+        from mesosim.findings import did_you_mean
+
+        hint = did_you_mean(code.upper(), reg.rules)
+        raise click.BadParameter(f"no rule '{code}'" + (f"; did you mean {hint}?" if hint else
+                                                        "; see 'mesosim rules'"),
+                                 param_hint="CODE")
+    click.echo(text)
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def techniques(ctx: click.Context, as_json: bool) -> None:
+    """List the loaded techniques with their plugin, distribution and version."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from mesosim.explain import plugins_as_dict
+
+    reg = _registry(ctx)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(plugins_as_dict(reg), indent=2))
+        return
+    for t in sorted(reg.techniques.values(), key=lambda t: t.name):
+        click.echo(f"{t.name:<18} {t.plugin} ({t.distribution} {t.version})  {t.description}")
+    for p in reg.plugins:
+        if p.status != "loaded":
+            click.echo(f"[{p.status}] {p.name} ({p.distribution} {p.version}): {p.reason}")
+    if any(p.status == "refused" for p in reg.plugins):
+        ctx.exit(3)
+
+
+@techniques.command("show")
+@click.argument("name")
+@click.pass_context
+def techniques_show(ctx: click.Context, name: str) -> None:
+    """Show a technique's steps, graph and ranges, each with its source."""
+    from mesosim.explain import show_technique
+
+    parent = ctx.parent if ctx.parent is not None else ctx
+    paths_ctx = parent.parent if parent.parent is not None else parent
+    _load_config(paths_ctx, (".",))
+    reg = _registry(paths_ctx)
+    tech = reg.techniques.get(name)
+    if tech is None:
+        from mesosim.findings import did_you_mean
+
+        hint = did_you_mean(name, reg.techniques)
+        raise click.BadParameter(f"no technique '{name}'" + (f"; did you mean '{hint}'?" if hint
+                                 else f"; loaded: {', '.join(sorted(reg.techniques))}"),
+                                 param_hint="NAME")
+    click.echo(show_technique(reg, tech))
+
+
+@cli.command()
+@click.pass_context
+def vocabulary(ctx: click.Context) -> None:
+    """List the shared vocabulary: steps (with parameters), conditions, activities."""
+    from mesosim.explain import show_vocabulary
+
+    click.echo(show_vocabulary(_registry(ctx)))
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the schema to FILE.")
+@click.pass_context
+def schema(ctx: click.Context, output: str | None) -> None:
+    """Print the JSON Schema of the protocol format (for editors)."""
+    import json
+
+    from mesosim.schema import protocol_schema
+
+    _emit(json.dumps(protocol_schema(_registry(ctx)), indent=2) + "\n", output)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        cli(prog_name="mesosim")
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        sys.exit(130)

@@ -1,0 +1,338 @@
+"""Read a protocol file into plain data plus the position of every node.
+
+The data path starts here: bytes -> YAML/JSON nodes with positions -> plain Python values and a
+``positions`` map from the value's path (``("session", "steps", 3, "injection", "depth")``) to
+its 1-based ``(line, column)``. Nothing here knows about techniques or rules; problems are
+returned as :class:`LoadProblem` values that the checker turns into findings.
+
+Defences (see the hostile-input issue): a size limit, binary and encoding detection, duplicate
+keys, tags that would construct objects, alias expansion ("billion laughs") and nesting depth are
+all bounded here, before any value is built.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from collections.abc import Iterator
+from typing import Any, Final
+
+import yaml
+from attrs import field, frozen
+
+try:  # the C loader is ~10x faster; fall back to pure Python where libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Path = tuple[str | int, ...]
+Pos = tuple[int, int]
+
+#: Default largest file read, in bytes (``--max-file-size`` / ``max-file-size`` setting).
+DEFAULT_MAX_BYTES: Final = 4 * 1024 * 1024
+#: Most nodes one document may expand to, aliases included; bounds time and memory.
+MAX_NODES: Final = 100_000
+#: Deepest nesting accepted; protocols are at most ~6 levels deep.
+MAX_DEPTH: Final = 64
+
+_STD = "tag:yaml.org,2002:"
+_SCALAR_TAGS: Final = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+
+@frozen
+class LoadProblem:
+    """Something wrong with the file itself. ``code`` is a rule code from :mod:`mesosim.rules`."""
+
+    code: str
+    message: str
+    pos: Pos = (1, 1)
+    suggestion: str | None = None
+
+
+@frozen
+class Document:
+    """A parsed file: its data (``None`` when unreadable), node positions, and problems found."""
+
+    path: str
+    data: Any
+    positions: dict[Path, Pos] = field(factory=dict)
+    key_positions: dict[Path, Pos] = field(factory=dict)
+    problems: tuple[LoadProblem, ...] = ()
+    text: str = ""
+
+    def pos(self, path: Path) -> Pos:
+        """Position of ``path``, or of its nearest ancestor that has one."""
+        p = path
+        while p:
+            got = self.positions.get(p)
+            if got is not None:
+                return got
+            p = p[:-1]
+        return self.positions.get((), (1, 1))
+
+    def key_pos(self, path: Path) -> Pos:
+        """Position of the key that introduces ``path`` (falls back to :meth:`pos`)."""
+        return self.key_positions.get(path) or self.pos(path)
+
+
+class _Abort(Exception):
+    def __init__(self, problem: LoadProblem) -> None:
+        self.problem = problem
+
+
+def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str | None, LoadProblem | None]:
+    """Read ``path`` as UTF-8 text, refusing what is too large, binary or not UTF-8."""
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            return None, LoadProblem(
+                "MS003",
+                f"file is {size} bytes, over the limit of {max_bytes} bytes",
+                suggestion="raise the limit with --max-file-size if this file is meant to be this big",
+            )
+        with open(path, "rb") as fh:
+            raw = fh.read(max_bytes + 1)
+    except OSError as exc:
+        return None, LoadProblem("MS003", f"cannot read file: {exc.strerror or exc}")
+    return decode(raw)
+
+
+def decode(raw: bytes) -> tuple[str | None, LoadProblem | None]:
+    """Bytes to text: a UTF-8 BOM is dropped, NUL bytes mean binary, anything else must be UTF-8."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\x00" in raw[:8192]:
+        return None, LoadProblem("MS003", "file looks binary (it contains NUL bytes), not YAML or JSON")
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, LoadProblem(
+            "MS003",
+            f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            (line, col),
+            suggestion="save the file as UTF-8",
+        )
+
+
+def load_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read and parse one protocol file. Never raises for bad content."""
+    text, problem = read_text(path, max_bytes)
+    if text is None:
+        assert problem is not None
+        return Document(path, None, problems=(problem,))
+    return load_text(text, path)
+
+
+def load_text(text: str, path: str = "<string>") -> Document:
+    """Parse ``text`` (YAML, or JSON when ``path`` ends in ``.json``)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if path.endswith(".json"):
+        problem = _json_problem(text)
+        if problem is not None:
+            return Document(path, None, problems=(problem,), text=text)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        return Document(path, None, problems=(_yaml_problem(exc, text),), text=text)
+    except yaml.YAMLError as exc:  # errors without a mark (e.g. reader errors)
+        return Document(path, None, problems=(LoadProblem("MS001", str(exc)),), text=text)
+    except RecursionError:
+        return Document(path, None, problems=(_too_deep((1, 1)),), text=text)
+    if node is None:
+        return Document(
+            path,
+            None,
+            problems=(LoadProblem("MS002", "file is empty (or holds only comments): expected a "
+                                  "protocol mapping starting with 'mesosim: 1'"),),
+            text=text,
+        )
+    builder = _Builder()
+    try:
+        data = builder.build(node, (), 0)
+    except _Abort as abort:
+        return Document(path, None, problems=(*builder.problems, abort.problem), text=text)
+    return Document(path, data, builder.positions, builder.key_positions, tuple(builder.problems), text)
+
+
+def _json_problem(text: str) -> LoadProblem | None:
+    """JSON files are checked by the JSON parser first, so its (stricter) errors are the ones shown."""
+    try:
+        json.loads(text, object_pairs_hook=lambda pairs: None)
+    except json.JSONDecodeError as exc:
+        return LoadProblem("MS001", f"JSON syntax error: {exc.msg}", (exc.lineno, exc.colno))
+    except RecursionError:
+        return _too_deep((1, 1))
+    return None
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> LoadProblem:
+    mark = exc.problem_mark or exc.context_mark
+    pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = exc.problem or "syntax error"
+    if exc.context:
+        what = f"{what} ({exc.context})"
+    suggestion = None
+    lines = text.splitlines()
+    line = lines[pos[0] - 1] if 0 < pos[0] <= len(lines) else ""
+    if "\t" in line or "found character '\\t'" in what:
+        suggestion = "YAML indentation must use spaces, not tabs"
+    elif "expected a single document" in what:
+        what = "file holds several YAML documents ('---'); a protocol file holds exactly one"
+        suggestion = "split the documents into separate files"
+    elif "mapping values are not allowed" in what:
+        suggestion = "check the indentation of this line, or quote a value that contains ': '"
+    elif "could not find expected ':'" in what or "while scanning a simple key" in what:
+        suggestion = "a key needs ': ' after it; check the indentation of the lines above"
+    elif "while scanning a quoted scalar" in what or "found unexpected end of stream" in what:
+        suggestion = "a quote or bracket is not closed"
+    elif "did not find expected" in what:
+        suggestion = "check the indentation, and that every bracket is closed"
+    return LoadProblem("MS001", f"YAML syntax error: {what}", pos, suggestion)
+
+
+def _too_deep(pos: Pos) -> LoadProblem:
+    return LoadProblem("MS005", f"document is nested more than {MAX_DEPTH} levels deep", pos)
+
+
+def _mark(node: yaml.Node) -> Pos:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    """Walks the composed node graph into plain values, recording positions and problems."""
+
+    def __init__(self) -> None:
+        self.positions: dict[Path, Pos] = {}
+        self.key_positions: dict[Path, Pos] = {}
+        self.problems: list[LoadProblem] = []
+        self.count = 0
+        self._constructor = yaml.constructor.SafeConstructor()
+
+    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _Abort(LoadProblem(
+                "MS005",
+                f"document expands to more than {MAX_NODES} nodes (aliases included): refused "
+                "to protect time and memory",
+                _mark(node),
+                suggestion="a protocol needs no anchors or aliases; write the values out",
+            ))
+        if depth > MAX_DEPTH:
+            raise _Abort(_too_deep(_mark(node)))
+        if len(path) < 12:  # deeper positions are never reported; keeps huge inputs cheap
+            self.positions[path] = _mark(node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            self._tag(node, _STD + "seq")
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _tag(self, node: yaml.Node, expected: str) -> None:
+        if node.tag != expected:
+            raise _Abort(LoadProblem(
+                "MS004",
+                f"YAML tag '{node.tag}' is not allowed: mesosim never constructs objects from "
+                "tags",
+                _mark(node),
+                suggestion="remove the tag",
+            ))
+
+    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
+        if node.tag == _STD + "map" and any(k.tag == _STD + "merge" for k, _ in node.value):
+            raise _Abort(LoadProblem("MS004", "YAML merge keys ('<<') are not supported in "
+                                     "protocols", _mark(node), suggestion="write the keys out"))
+        self._tag(node, _STD + "map")
+        out: dict[Any, Any] = {}
+        for knode, vnode in node.value:
+            if not isinstance(knode, yaml.ScalarNode):
+                raise _Abort(LoadProblem("MS103", "a mapping key must be a plain name, not a "
+                                         "list or mapping", _mark(knode)))
+            key = self._scalar(knode)
+            if not isinstance(key, str):
+                key = str(key).lower() if isinstance(key, bool) else str(key)
+            sub = (*path, key)
+            if key in out:
+                first = self.key_positions.get(sub, (0, 0))
+                self.problems.append(LoadProblem(
+                    "MS104",
+                    f"duplicate key '{key}' (first at line {first[0]}); YAML keeps only the "
+                    "last one, so the first value would be silently lost",
+                    _mark(knode),
+                    suggestion=f"remove one of the two '{key}' entries",
+                ))
+                self.count += 1
+                continue
+            self.key_positions[sub] = _mark(knode)
+            out[key] = self.build(vnode, sub, depth + 1)
+        return out
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        tag = node.tag
+        if tag not in _SCALAR_TAGS:
+            self._tag(node, _STD + "str")
+        if tag == _STD + "str":
+            return node.value
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError, yaml.constructor.ConstructorError) as exc:
+            if tag == _STD + "timestamp":
+                raise _Abort(LoadProblem("MS106", f"'{node.value}' is not a real date ({exc})",
+                                         _mark(node), suggestion="write a date as YYYY-MM-DD"))
+            return node.value
+
+
+def iter_files(paths: list[str], exclude: tuple[str, ...] = ()) -> Iterator[str]:
+    """Protocol files under ``paths``: files as given, directories walked for ``*.yaml``,
+    ``*.yml`` and ``*.json``, sorted, following no symlink into a directory seen before."""
+    import fnmatch
+
+    suffixes = (".yaml", ".yml", ".json")
+    seen: set[tuple[int, int]] = set()
+
+    def excluded(p: str) -> bool:
+        return any(fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(os.path.basename(p), pat)
+                   for pat in exclude)
+
+    for top in paths:
+        if not os.path.isdir(top):
+            if not excluded(top):
+                yield top
+            continue
+        found: list[str] = []
+        for root, dirs, files in os.walk(top, followlinks=True):
+            try:
+                st = os.stat(root)
+            except OSError:
+                dirs[:] = []
+                continue
+            if (st.st_dev, st.st_ino) in seen:  # a symlink loop, or a tree reached twice
+                dirs[:] = []
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in files:
+                if name.endswith(suffixes) and not name.startswith("."):
+                    p = os.path.join(root, name)
+                    if not excluded(p):
+                        found.append(p)
+        yield from sorted(found)
+
+
+def to_date(value: Any) -> _dt.date | None:
+    """A YAML date, or an ISO string (JSON has no date type); ``None`` if neither."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None

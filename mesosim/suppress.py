@@ -1,0 +1,78 @@
+"""Suppression comments: ``# mesosim: ignore[MS401] reason`` silences a finding.
+
+The comment applies to findings on its own line, or, when it stands alone on a line, to the
+next line. Codes may be prefixes (``MS4``); several are separated by commas. A suppression with
+no reason is reported (MS010), and with ``report_unused_ignores`` one that silences nothing is
+reported too (MS011), so that suppressions do not rot.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Final
+
+from attrs import frozen
+
+if TYPE_CHECKING:
+    from mesosim.findings import Finding
+    from mesosim.loader import Document
+
+_COMMENT: Final = re.compile(r"#\s*mesosim:\s*ignore\[([^\]]*)\]\s*(.*)$")
+
+
+@frozen
+class Suppression:
+    line: int  # the line it silences
+    at: tuple[int, int]  # where the comment is
+    codes: tuple[str, ...]
+    reason: str
+
+
+def parse(text: str) -> list[Suppression]:
+    """Every suppression comment in ``text``."""
+    if "mesosim:" not in text:  # fast path: most files have none
+        return []
+    out = []
+    for i, line in enumerate(text.splitlines(), start=1):
+        m = _COMMENT.search(line)
+        if not m:
+            continue
+        codes = tuple(c.strip() for c in m.group(1).split(",") if c.strip())
+        alone = line[: m.start()].strip() == ""
+        out.append(Suppression(i + 1 if alone else i, (i, m.start() + 1), codes,
+                               m.group(2).strip()))
+    return out
+
+
+def apply_suppressions(findings: list[Finding], doc: Document, report_unused: bool
+                       ) -> list[Finding]:
+    """Drop suppressed findings; add MS010/MS011 findings about the suppressions."""
+    sups = parse(doc.text)
+    if not sups:
+        return findings
+    from mesosim.findings import Finding
+    from mesosim.rules import RULES
+
+    used: set[int] = set()
+    kept = []
+    for f in findings:
+        hit = next((i for i, s in enumerate(sups) if s.line == f.line and
+                    any(f.rule.startswith(c) for c in s.codes)), None)
+        if hit is None:
+            kept.append(f)
+        else:
+            used.add(hit)
+
+    def meta(code: str, s: Suppression, message: str) -> Finding:
+        r = RULES[code]
+        return Finding(code, r.kind, r.severity, doc.path, s.at[0], s.at[1], message,
+                       source="mesosim")
+
+    for i, s in enumerate(sups):
+        label = ",".join(s.codes) or "(no code)"
+        if not s.reason:
+            kept.append(meta("MS010", s, f"suppression of {label} gives no reason"))
+        if report_unused and i not in used:
+            kept.append(meta("MS011", s, f"suppression of {label} silences nothing on line "
+                             f"{s.line}"))
+    return kept

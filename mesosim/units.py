@@ -1,0 +1,198 @@
+"""Quantities written with their unit: ``1.5 mm``, ``0.05 ml``, ``20 min``, ``7 d``.
+
+mesosim needs eight dimensions and a few dozen spellings, and it parses a quantity for every
+parameter of every protocol. A general units library (pint) costs ~300 ms to import and build
+its registry, more than checking a whole small file, so this module keeps a small explicit
+table instead: every accepted spelling is listed here, and ``mesosim explain MS111`` prints it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Final
+
+from attrs import frozen
+
+#: dimension -> (canonical unit, {spelling: factor to the canonical unit})
+_TABLE: Final[dict[str, tuple[str, dict[str, float]]]] = {
+    "length": (
+        "mm",
+        {
+            "mm": 1.0, "millimeter": 1.0, "millimeters": 1.0, "millimetre": 1.0,
+            "millimetres": 1.0, "µm": 1e-3, "um": 1e-3, "micron": 1e-3, "microns": 1e-3,
+            "cm": 10.0, "centimeter": 10.0, "centimeters": 10.0, "centimetre": 10.0,
+            "centimetres": 10.0, "m": 1000.0,
+        },
+    ),
+    "volume": (
+        "ml",
+        {
+            "ml": 1.0, "mL": 1.0, "cc": 1.0, "cm3": 1.0, "milliliter": 1.0,
+            "milliliters": 1.0, "millilitre": 1.0, "millilitres": 1.0,
+            "µl": 1e-3, "ul": 1e-3, "uL": 1e-3, "µL": 1e-3, "microliter": 1e-3,
+            "microliters": 1e-3, "l": 1000.0, "L": 1000.0,
+        },
+    ),
+    "time": (
+        "min",
+        {
+            "s": 1 / 60, "sec": 1 / 60, "secs": 1 / 60, "second": 1 / 60, "seconds": 1 / 60,
+            "min": 1.0, "mins": 1.0, "minute": 1.0, "minutes": 1.0,
+            "h": 60.0, "hr": 60.0, "hrs": 60.0, "hour": 60.0, "hours": 60.0,
+            "d": 1440.0, "day": 1440.0, "days": 1440.0,
+            "w": 10080.0, "wk": 10080.0, "wks": 10080.0, "week": 10080.0, "weeks": 10080.0,
+        },
+    ),
+    "frequency": (
+        "Hz",
+        {
+            "Hz": 1.0, "hz": 1.0, "kHz": 1e3, "khz": 1e3, "KHz": 1e3, "MHz": 1e6,
+            "mhz": 1e6,
+        },
+    ),
+    "current": (
+        "mA",
+        {"mA": 1.0, "ma": 1.0, "µA": 1e-3, "uA": 1e-3, "ua": 1e-3, "A": 1000.0},
+    ),
+    "pressure": (
+        "bar",
+        {
+            "bar": 1.0, "mbar": 1e-3, "kPa": 0.01, "kpa": 0.01, "Pa": 1e-5, "atm": 1.01325,
+            "psi": 0.0689476,
+        },
+    ),
+    "voltage": ("V", {"V": 1.0, "v": 1.0, "mV": 1e-3, "kV": 1e3}),
+    "power-density": ("W/cm2", {"W/cm2": 1.0, "W/cm²": 1.0, "mW/cm2": 1e-3}),
+    "count": ("", {"": 1.0}),
+}
+
+#: spelling -> (dimension, factor). Built once; lookups are a single dict hit.
+UNITS: Final[dict[str, tuple[str, float]]] = {
+    spelling: (dim, factor)
+    for dim, (_canon, spellings) in _TABLE.items()
+    for spelling, factor in spellings.items()
+}
+DIMENSIONS: Final[tuple[str, ...]] = tuple(_TABLE)
+#: What to write for each dimension in a message ("expected a length, e.g. 1.5 mm").
+EXAMPLES: Final[dict[str, str]] = {
+    "length": "1.5 mm", "volume": "0.05 ml", "time": "20 min", "frequency": "16 kHz",
+    "current": "1 mA", "pressure": "2 bar", "voltage": "10 V", "power-density": "1 W/cm2",
+    "count": "40",
+}
+
+_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+class UnitError(ValueError):
+    """A quantity that cannot be read. ``problem`` is one of:
+
+    ``missing-unit``, ``unknown-unit``, ``wrong-dimension``, ``not-a-number``, ``not-finite``,
+    ``negative``.
+    """
+
+    def __init__(self, problem: str, message: str, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.suggestion = suggestion
+
+
+@frozen
+class Quantity:
+    """A number with its unit as written, plus the value in the dimension's canonical unit."""
+
+    value: float
+    unit: str
+    dimension: str
+
+    @property
+    def canonical(self) -> float:
+        return self.value * UNITS[self.unit][1] if self.unit in UNITS else self.value
+
+    def to(self, unit: str) -> float:
+        """This quantity's value expressed in ``unit`` (same dimension)."""
+        return self.canonical / UNITS[unit][1]
+
+    def __str__(self) -> str:
+        return f"{fmt_number(self.value)} {self.unit}".strip()
+
+
+def fmt_number(x: float) -> str:
+    """``2.0`` -> ``2``, ``0.05`` -> ``0.05``: numbers as a person writes them."""
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.6g}"
+
+
+def dimension_of(unit: str) -> str | None:
+    entry = UNITS.get(unit)
+    return entry[0] if entry else None
+
+
+def canonical_unit(dimension: str) -> str:
+    return _TABLE[dimension][0]
+
+
+def suggest_unit(spelling: str, dimension: str | None = None) -> str | None:
+    """The accepted spelling nearest to ``spelling`` (case-insensitive first, then edit distance)."""
+    import difflib
+
+    pool = [u for u, (d, _) in UNITS.items() if u and (dimension is None or d == dimension)]
+    for u in pool:
+        if u.lower() == spelling.lower():
+            return u
+    close = difflib.get_close_matches(spelling, pool, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def parse_quantity(raw: object, dimension: str) -> Quantity:
+    """Read ``raw`` (``"1.5 mm"``, or a bare number for a ``count``) as a quantity of ``dimension``.
+
+    Raises :class:`UnitError` with a message that names the value found and what was expected.
+    """
+    example = EXAMPLES.get(dimension, "")
+    if isinstance(raw, bool) or raw is None:
+        raise UnitError("not-a-number", f"expected a {dimension} like '{example}', found {raw!r}")
+    if isinstance(raw, int | float):
+        if dimension == "count":
+            return _checked(float(raw), "", dimension, raw)
+        raise UnitError(
+            "missing-unit",
+            f"'{raw}' has no unit: expected a {dimension} like '{example}'",
+            suggestion=f"{fmt_number(float(raw))} {canonical_unit(dimension)}",
+        )
+    if not isinstance(raw, str):
+        raise UnitError(
+            "not-a-number", f"expected a {dimension} like '{example}', found a {type(raw).__name__}"
+        )
+    m = _QUANTITY.match(raw)
+    if not m:
+        low = raw.strip().lower()
+        if low in {"nan", ".nan", "inf", ".inf", "-inf", "-.inf", "infinity"} or low.startswith(
+            ("nan ", "inf ", ".nan ", ".inf ")
+        ):
+            raise UnitError("not-finite", f"'{raw}' is not a finite number")
+        raise UnitError("not-a-number", f"expected a {dimension} like '{example}', found '{raw}'")
+    number, unit = float(m.group(1)), m.group(2)
+    if unit not in UNITS:
+        hint = suggest_unit(unit, dimension) or suggest_unit(unit)
+        raise UnitError(
+            "unknown-unit",
+            f"unknown unit '{unit}' in '{raw}': expected a {dimension} like '{example}'",
+            suggestion=f"{m.group(1)} {hint}" if hint else None,
+        )
+    found = UNITS[unit][0]
+    if found != dimension:
+        raise UnitError(
+            "wrong-dimension",
+            f"'{raw}' is a {found or 'plain number'}, expected a {dimension} like '{example}'",
+        )
+    return _checked(number, unit, dimension, raw)
+
+
+def _checked(number: float, unit: str, dimension: str, raw: object) -> Quantity:
+    if not math.isfinite(number) or abs(number) > 1e12:
+        raise UnitError("not-finite", f"'{raw}' is not a finite, reasonable number")
+    if number < 0:
+        raise UnitError("negative", f"'{raw}' is negative: a {dimension} cannot be below zero")
+    return Quantity(number, unit, dimension)
