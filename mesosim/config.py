@@ -95,8 +95,8 @@ def find_config(paths: Sequence[str]) -> str | None:
 
 def _line_of(text: str, key: str, nth: int = 0) -> int:
     """Line of the ``nth`` place ``key`` is set (``key =``, ``"key" =``, ``[key]``, ``[[key]]``)."""
-    pat = re.compile(r'^\s*(\[\[?\s*(tool\.mesosim\.)?%s\s*\]\]?|"?%s"?\s*=)' % (
-        re.escape(key), re.escape(key)), re.M)
+    k = re.escape(key)
+    pat = re.compile(rf'^\s*(\[\[?\s*(tool\.mesosim\.)?{k}\s*\]\]?|"?{k}"?\s*=)', re.M)
     hits = [text.count("\n", 0, m.start()) + 1 for m in pat.finditer(text)]
     return hits[nth] if nth < len(hits) else (hits[-1] if hits else 1)
 
@@ -272,7 +272,8 @@ def _apply_one(tech: Technique, ov: Override, reg: Registry) -> Technique:
     if p in TOP_RANGES:
         if ov.range.dimension != TOP_RANGES[p]:
             raise ConfigError(f"{ov.range.source}: {p} must be a {TOP_RANGES[p]}")
-        return evolve(tech, **{p: _merge(getattr(tech, p), ov.range)})
+        changes: dict[str, Any] = {p: _merge(getattr(tech, p), ov.range)}
+        return evolve(tech, **changes)
     if p.startswith("aftercare."):
         activity = p.split(".", 1)[1]
         cares = [c for c in tech.aftercare if c.activity != activity]
@@ -290,8 +291,8 @@ def _apply_one(tech: Technique, ov: Override, reg: Registry) -> Technique:
     if want != ov.range.dimension:
         raise ConfigError(f"{ov.range.source}: {p} is a {want}, the override is in "
                           f"'{ov.range.unit}'")
-    old = tech.range_for(step, param, ov.zone, ov.setting)
-    new = ParamRange(step, param, _merge(old.range if old else None, ov.range), ov.zone,
+    prev = tech.range_for(step, param, ov.zone, ov.setting)
+    new = ParamRange(step, param, _merge(prev.range if prev else None, ov.range), ov.zone,
                      ov.setting)
     kept = [pr for pr in tech.parameters if not (pr.step == step and pr.param == param and
                                                   pr.zone == ov.zone and pr.setting == ov.setting)]

@@ -58,6 +58,7 @@ def mesosim_techniques() -> list[Technique]:
 
     :returns: a list of :class:`mesosim.technique.Technique`.
     """
+    raise NotImplementedError
 
 
 @hookspec
@@ -68,6 +69,7 @@ def mesosim_rules() -> list[Rule]:
 
     :returns: a list of :class:`mesosim.rules.Rule` with ``origin`` set to the plugin name.
     """
+    raise NotImplementedError
 
 
 # --- checks (once per protocol file) -------------------------------------------------------
@@ -84,5 +86,6 @@ def mesosim_check(protocol: Protocol, technique: Technique, trace: Trace) -> lis
     :param protocol: the loaded :class:`mesosim.model.Protocol` (its ``pos(path)`` gives lines).
     :param technique: the protocol's technique, with configuration overrides applied.
     :param trace: the simulation :class:`mesosim.simulate.Trace` of the protocol.
-    :returns: a list of :class:`mesosim.findings.Finding` (use ``protocol.finding(...)``).
+    :returns: a list of :class:`mesosim.findings.Finding`.
     """
+    raise NotImplementedError

@@ -85,12 +85,12 @@ class Registry:
 
         found: list[Finding] = []
         failures: list[HookFailure] = []
-        kwargs = {"protocol": protocol, "technique": technique, "trace": trace}
+        kwargs: dict[str, Any] = {"protocol": protocol, "technique": technique, "trace": trace}
         for impl in self.pm.hook.mesosim_check.get_hookimpls():
             name = impl.plugin_name
             try:
-                result = impl.function(*[kwargs[a] for a in impl.argnames])
-                for f in result or ():
+                result: Any = impl.function(*[kwargs[a] for a in impl.argnames])
+                for f in result or []:
                     if not isinstance(f, Finding):
                         raise TypeError(f"returned {type(f).__name__}, expected Finding")
                     found.append(f)
@@ -228,10 +228,10 @@ def load_registry(
             if problem:
                 refuse(name, problem)
                 continue
-            info = infos.get(name)
+            found = infos.get(name)
             techniques[tech.name] = evolve(
-                tech, plugin=name, distribution=info.distribution if info else "",
-                version=info.version if info else "",
+                tech, plugin=name, distribution=found.distribution if found else "",
+                version=found.version if found else "",
             )
             owner.setdefault(name, []).append(tech.name)
 
@@ -255,7 +255,7 @@ def load_registry(
         plugin = pm.get_plugin(name)
         if plugin is not None:
             pm.unregister(plugin)
-        old = infos.get(name, PluginInfo(name, "?", "?", False, "refused"))
+        old = infos.get(name) or PluginInfo(name, "?", "?", False, "refused")
         infos[name] = evolve(old, status="refused", reason=reason)
     for name, tnames in owner.items():
         plugin = pm.get_plugin(name)

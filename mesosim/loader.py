@@ -283,7 +283,7 @@ class _Builder:
         except (ValueError, OverflowError, yaml.constructor.ConstructorError) as exc:
             if tag == _STD + "timestamp":
                 raise _Abort(LoadProblem("MS106", f"'{node.value}' is not a real date ({exc})",
-                                         _mark(node), suggestion="write a date as YYYY-MM-DD"))
+                                         _mark(node), suggestion="write a date as YYYY-MM-DD")) from None
             return node.value
 
 

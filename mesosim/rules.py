@@ -19,7 +19,6 @@ from attrs.validators import in_, matches_re
 
 from mesosim.findings import KINDS, SEVERITIES
 
-
 CODE_PATTERN: Final = r"^[A-Z]{2,8}[0-9]{3}$"
 
 

@@ -37,6 +37,14 @@ SETTINGS: Final = ("clinic", "home")
 ZONES: Final = ("face", "periorbital", "neck", "decollete", "scalp", "body", "hands")
 
 
+def _tuple(v: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(v)
+
+
+def _names(v: Iterable[str]) -> frozenset[str]:
+    return frozenset(v)
+
+
 def _known_unit(_inst: object, _attr: object, value: str) -> None:
     if value not in UNITS:
         raise ValueError(f"unknown unit {value!r}")
@@ -141,10 +149,10 @@ class StepKind:
 
     name: str = field(validator=matches_re(NAME_PATTERN))
     description: str = ""
-    params: tuple[str, ...] = field(default=(), converter=tuple)
-    requires: frozenset[str] = field(default=frozenset(), converter=frozenset)
-    provides: frozenset[str] = field(default=frozenset(), converter=frozenset)
-    consumes: frozenset[str] = field(default=frozenset(), converter=frozenset)
+    params: tuple[str, ...] = field(default=(), converter=_tuple)
+    requires: frozenset[str] = field(default=frozenset(), converter=_names)
+    provides: frozenset[str] = field(default=frozenset(), converter=_names)
+    consumes: frozenset[str] = field(default=frozenset(), converter=_names)
     duration: Quantity | None = field(default=None, converter=lambda v: _time(v))
     punctures: bool = False
 
@@ -159,13 +167,13 @@ def _time(v: Any) -> Quantity | None:
 class Vocabulary:
     """Names a plugin adds to the shared vocabulary. Merged across plugins by the host."""
 
-    steps: tuple[StepKind, ...] = field(default=(), converter=tuple)
+    steps: tuple[StepKind, ...] = field(default=(), converter=_tuple)
     #: parameter name -> dimension (``depth`` -> ``length``)
     parameters: Mapping[str, str] = field(factory=dict)
-    conditions: frozenset[str] = field(default=frozenset(), converter=frozenset)
-    activities: frozenset[str] = field(default=frozenset(), converter=frozenset)
+    conditions: frozenset[str] = field(default=frozenset(), converter=_names)
+    activities: frozenset[str] = field(default=frozenset(), converter=_names)
     #: general contraindications, applying to every technique
-    contraindications: tuple[Contraindication, ...] = field(default=(), converter=tuple)
+    contraindications: tuple[Contraindication, ...] = field(default=(), converter=_tuple)
 
 
 SlotSpec = str | tuple[str, str]
@@ -176,7 +184,7 @@ class StepGraph:
     """A DAG over step slots. ``slots`` maps slot id -> step name; edges mean "before"."""
 
     slots: Mapping[str, str]
-    edges: tuple[tuple[str, str], ...] = field(converter=tuple)
+    edges: tuple[tuple[str, str], ...] = field(converter=_tuple)
     _order: tuple[str, ...] = field(init=False, eq=False, repr=False, default=())
     _ancestors: Mapping[str, frozenset[str]] = field(init=False, eq=False, repr=False,
                                                      factory=dict)
@@ -285,24 +293,24 @@ class Technique:
     active_step: str = field(validator=matches_re(NAME_PATTERN))
     steps: StepGraph = field(converter=_graph)
     #: slot ids that must be present
-    required: frozenset[str] = field(converter=frozenset)
+    required: frozenset[str] = field(converter=_names)
     interval: Range
     course_length: Range
-    parameters: tuple[ParamRange, ...] = field(default=(), converter=tuple)
+    parameters: tuple[ParamRange, ...] = field(default=(), converter=_tuple)
     session_duration: Range | None = None
     #: the (first, last) steps whose span ``session_duration`` measures; ``None``: the whole
     #: session. E.g. 002:46's 20-25 min is the procedure itself, not the consultation.
     session_span: tuple[str, str] | None = None
     #: total volume of the active step per session (points x volume per point)
     session_dose: Range | None = None
-    contraindications: tuple[Contraindication, ...] = field(default=(), converter=tuple)
-    aftercare: tuple[Care, ...] = field(default=(), converter=tuple)
-    beforecare: tuple[Care, ...] = field(default=(), converter=tuple)
+    contraindications: tuple[Contraindication, ...] = field(default=(), converter=_tuple)
+    aftercare: tuple[Care, ...] = field(default=(), converter=_tuple)
+    beforecare: tuple[Care, ...] = field(default=(), converter=_tuple)
     #: the source requiring an allergy test before the course, or ``None``
     allergy_test: str | None = field(default=None, validator=optional(matches_re(SOURCE_PATTERN)))
-    zones: frozenset[str] = field(default=frozenset(ZONES), converter=frozenset,
+    zones: frozenset[str] = field(default=frozenset(ZONES), converter=_names,
                                   validator=deep_iterable(in_(ZONES)))
-    settings: frozenset[str] = field(default=frozenset(("clinic",)), converter=frozenset,
+    settings: frozenset[str] = field(default=frozenset(("clinic",)), converter=_names,
                                      validator=deep_iterable(in_(SETTINGS)))
     #: default durations of steps in this technique (overrides the vocabulary's)
     durations: Mapping[str, Quantity] = field(factory=dict, converter=_quantities)
