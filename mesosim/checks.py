@@ -84,6 +84,7 @@ def check_steps(ctx: Context) -> None:
         if slots is None:
             _add(ctx, "MS203", step.path, f"step '{step.name}' is not part of {ctx.tech.name} "
                  f"(its steps: {', '.join(sorted(graph.steps()))})")
+            ctx.flagged_steps.add(step.index)
             continue
         i = next_free.get(step.name, 0)
         if i < len(slots):

@@ -37,6 +37,8 @@ _TABLE: Final[dict[str, tuple[str, dict[str, float]]]] = {
     "time": (
         "min",
         {
+            # ms and µs: electroporation's pulse duration (a pulse lasts milliseconds)
+            "ms": 1 / 60_000, "µs": 1 / 60_000_000, "us": 1 / 60_000_000,
             "s": 1 / 60, "sec": 1 / 60, "secs": 1 / 60, "second": 1 / 60, "seconds": 1 / 60,
             "min": 1.0, "mins": 1.0, "minute": 1.0, "minutes": 1.0,
             "h": 60.0, "hr": 60.0, "hrs": 60.0, "hour": 60.0, "hours": 60.0,
@@ -174,6 +176,12 @@ def parse_quantity(raw: object, dimension: str) -> Quantity:
             raise UnitError("not-finite", f"'{raw}' is not a finite number")
         raise UnitError("not-a-number", f"expected a {dimension} like '{example}', found '{raw}'")
     number, unit = float(m.group(1)), m.group(2)
+    if unit == "" and dimension != "count":
+        raise UnitError(
+            "missing-unit",
+            f"'{raw}' has no unit: expected a {dimension} like '{example}'",
+            suggestion=f"{m.group(1)} {canonical_unit(dimension)}",
+        )
     if unit not in UNITS:
         hint = suggest_unit(unit, dimension) or suggest_unit(unit)
         raise UnitError(
