@@ -1,0 +1,132 @@
+"""The command line: exit codes, output shapes, and every command of the foundation."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from mesosim.cli import cli
+
+from .conftest import PROTOCOLS
+from .test_rules import BASE, edit
+
+
+@pytest.fixture
+def run(monkeypatch):
+    monkeypatch.setenv("MESOSIM_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+    def _run(*args: str):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return _run
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "good.yaml").write_text(BASE)
+    (tmp_path / "deep.yaml").write_text(edit("depth: 1.5 mm", "depth: 4 mm"))
+    (tmp_path / "broken.yaml").write_text("mesosim: 1\nid: [x\n")
+    return tmp_path
+
+
+def test_clean_file_exits_0(run, files):
+    r = run("check", str(files / "good.yaml"))
+    assert r.exit_code == 0, r.output
+    assert r.output.strip() == "1 file checked: 0 errors, 0 warnings"
+
+
+def test_errors_exit_1_and_other_files_still_checked(run, files):
+    r = run("check", str(files))
+    assert r.exit_code == 1, r.output
+    lines = r.output.splitlines()
+    assert any(line.startswith(f"{files / 'broken.yaml'}:3:1: MS001 [error]") for line in lines)
+    assert any(f"{files / 'deep.yaml'}:24:26: MS401 [error]" in line for line in lines)
+    assert lines[-1] == "3 files checked: 2 errors, 0 warnings"
+    assert "Traceback" not in r.output
+
+
+def test_usage_errors_exit_2(run, files):
+    assert run("check", str(files / "missing.yaml")).exit_code == 2
+    assert run("check", "--format", "nope", str(files)).exit_code == 2
+    assert run("check", "--bogus", str(files)).exit_code == 2
+    assert run("explain", "MS999").exit_code == 2
+    assert run("techniques", "show", "no-such-technique").exit_code == 2
+
+
+def test_json_format(run, files):
+    r = run("check", "--format", "json", str(files))
+    data = json.loads(r.output)
+    assert data["version"] == 1
+    assert data["summary"] == {"files": 3, "errors": 2, "warnings": 0, "exit_code": 1}
+    (deep,) = [f for f in data["files"] if f["path"].endswith("deep.yaml")]
+    (finding,) = deep["findings"]
+    assert set(finding) >= {"rule", "kind", "severity", "line", "column", "message", "technique",
+                            "source"}
+    assert (finding["rule"], finding["kind"], finding["source"]) == ("MS401", "depth", "002:11")
+
+
+def test_output_file(run, files, tmp_path):
+    out = tmp_path / "report.json"
+    r = run("check", "--format", "json", "-o", str(out), str(files / "deep.yaml"))
+    assert r.exit_code == 1 and r.output == ""
+    assert json.loads(out.read_text())["summary"]["errors"] == 1
+
+
+def test_output_never_overwrites_a_protocol(run, files):
+    before = (files / "good.yaml").read_text()
+    r = run("check", "-o", str(files / "good.yaml"), str(files))
+    assert r.exit_code == 2 and "never writes over a protocol" in r.output
+    assert (files / "good.yaml").read_text() == before
+
+
+def test_rules_and_explain(run):
+    r = run("rules")
+    assert r.exit_code == 0 and "MS401  depth" in r.output
+    r = run("explain", "ms401")
+    assert r.exit_code == 0
+    assert "MS401 depth-out-of-range" in r.output and "manual-injection" in r.output
+    assert "[002:11]" in r.output
+
+
+def test_techniques(run):
+    r = run("techniques")
+    assert r.exit_code == 0 and "manual-injection" in r.output and "mesosim 0.1.0" in r.output
+    r = run("techniques", "show", "manual-injection")
+    assert r.exit_code == 0
+    assert "disinfection -> anesthesia" in r.output and "injection.depth [face]: 1.5-2 mm [002:11]" \
+        in r.output
+    data = json.loads(run("techniques", "--json").output)
+    assert any(t["name"] == "manual-injection" for t in data["techniques"])
+
+
+def test_version_does_not_load_plugins(run, monkeypatch):
+    import mesosim.host
+
+    def boom(**_kw):
+        raise AssertionError("plugins loaded for --version")
+
+    monkeypatch.setattr(mesosim.host, "load_registry", boom)
+    r = run("--version")
+    assert r.exit_code == 0 and "0.1.0" in r.output
+
+
+def test_schema_validates_the_valid_gallery(run):
+    import jsonschema
+
+    from mesosim.loader import iter_files, load_file
+
+    schema = json.loads(run("schema").output)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    valid = [f for f in iter_files([PROTOCOLS]) if os.sep + "valid" + os.sep in f]
+    assert valid
+    for path in valid:
+        data = json.loads(json.dumps(load_file(path).data, default=str))
+        errors = list(validator.iter_errors(data))
+        assert not errors, (path, [e.message for e in errors])
+    bad = json.loads(json.dumps(load_file(valid[0]).data, default=str))
+    bad["session"]["steps"].append({"injection": {"depth": "2 ml"}})
+    assert list(validator.iter_errors(bad))
