@@ -135,10 +135,12 @@ def simulate(protocol: Protocol, tech: Technique, reg: Registry) -> Trace:
     measured = None
     if tech.session_span is not None:
         first, last = tech.session_span
-        starts = [r.start for r in runs if r.name == first]
-        ends = [r.end for r in runs if r.name == last]
-        if starts and ends and ends[-1] >= starts[0]:
-            measured = ends[-1] - starts[0]
+        starts = [r for r in runs if r.name == first]
+        ends = [r for r in runs if r.name == last]
+        # compare step order, not minutes: a mask written just before the marking ends the
+        # minute the marking starts, which is no span at all (not a 0 min session)
+        if starts and ends and ends[-1].index >= starts[0].index:
+            measured = ends[-1].end - starts[0].start
     else:
         measured = clock
     # --- the dose ---

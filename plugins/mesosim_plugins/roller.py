@@ -1,11 +1,98 @@
-"""roller: not declared yet (work in progress; this module registers no technique)."""
+"""roller: the mesoscooter, a roller with thin needles of several lengths (002:111), whose
+micro-punctures let a cocktail applied beforehand into the skin (002:252-255).
+
+Sources (see shared/domain.md): for home use the needles should not exceed 0.5 mm (002:111);
+the home sequence (002:462-470): cleanse -> disinfect the roller with medical alcohol ->
+anaesthetic -> apply the cocktail -> roll 3-5 min -> disinfect the roller again -> soothing
+mask -> nourishing cream half an hour later -> the next session no earlier than a week, better
+two; no more than once a week, in courses of at least five (002:262).
+
+Choices mesosim makes where the sources give no figure, each marked ``default``:
+
+* clinic rollers: at most 1 mm (the sources give no clinic figure, only that rollers come in
+  several lengths, 002:111);
+* the nourishing cream's "half an hour later" (002:469) is read as 20-40 min;
+* the longest interval (21 d) and course (10 sessions).
+
+The roller punctures the skin, so the injection contraindications apply to it (``_common``),
+and so do the aftercare rules given for injections (000:98).
+"""
 
 from __future__ import annotations
 
-from mesosim import Technique, hookimpl
+from attrs import evolve
+
+from mesosim import ParamRange, StepGraph, Technique, between, hookimpl
+from mesosim_plugins import _common
+
+NAME = "roller"
+
+# The home sequence, 002:462-469. The roller is disinfected before and after rolling
+# (002:463, 002:467): the second disinfection is its own slot. The anaesthetic, the soothing
+# mask and the nourishing cream are optional; the cleansing too (nothing checks it).
+STEPS = StepGraph.chain(
+    "cleansing",
+    "device-disinfection",
+    "anesthesia",
+    "application",
+    "rolling",
+    ("device-disinfection-after", "device-disinfection"),
+    "soothing-mask",
+    "nourishing-cream",
+)
+
+PARAMETERS = (
+    ParamRange("rolling", "needle_length",
+               between(None, 0.5, "mm", "002:111",
+                       note="for home use, rollers whose needles exceed 0.5 mm are not "
+                            "recommended: they may damage the blood vessels"),
+               setting="home"),
+    ParamRange("rolling", "needle_length",
+               between(None, 1, "mm", "default",
+                       note="no source gives a clinic figure; rollers come in several lengths "
+                            "(002:111), 0.5 mm at most at home; mesosim allows twice that in a "
+                            "clinic, under the 1.5 mm of facial injections (002:11)"),
+               setting="clinic"),
+    ParamRange("rolling", "duration",
+               between(3, 5, "min", "002:466",
+                       note="3-5 minutes, depending on the sensations and the size of the area")),
+    ParamRange("anesthesia", "wait", between(10, 40, "min", "default")),
+    ParamRange("nourishing-cream", "wait",
+               between(20, 40, "min", "002:469",
+                       note="'half an hour later'; mesosim allows 30 min +/- 10 min (the "
+                            "tolerance is a default)")),
+)
+
+# Fear of the needle roller is met with an anaesthetic (002:460), not a reason to refuse.
+CONTRAINDICATIONS = tuple(
+    evolve(c, source="000:67, 002:460",
+           note="fear of the needle roller; an anaesthetic removes the discomfort (002:460)")
+    if c.condition == "needle-phobia" else c
+    for c in _common.INJECTION_CONTRAINDICATIONS
+)
+
+TECHNIQUE = Technique(
+    name=NAME,
+    description="Mesoscooter: a roller with thin needles rolled over an applied cocktail; at "
+                "home needles of at most 0.5 mm (002:111, 002:462-470).",
+    active_step="rolling",
+    steps=STEPS,
+    required={"device-disinfection", "application", "rolling", "device-disinfection-after"},
+    interval=between(7, 21, "d", "002:262, 002:470",
+                     note="no more than once a week (002:262); no earlier than a week, better two "
+                          "(002:470). The maximum of 21 d is a default."),
+    course_length=between(5, 10, "", "002:262",
+                          note="courses of at least five (002:262); the maximum of 10 is a "
+                               "default, the largest general course (002:413, 002:640)"),
+    parameters=PARAMETERS,
+    contraindications=CONTRAINDICATIONS,
+    aftercare=_common.INJECTION_AFTERCARE,
+    allergy_test=_common.ALLERGY_TEST,
+    settings={"home", "clinic"},
+)
 
 
 @hookimpl
 def mesosim_techniques() -> list[Technique]:
-    """Declare roller (none yet)."""
-    return []
+    """Declare roller."""
+    return [TECHNIQUE]
