@@ -1,11 +1,85 @@
-"""electroporation: not declared yet (work in progress; this module registers no technique)."""
+"""electroporation: electric pulses open the skin to the applied cocktail (002:216, 002:575).
+
+Sources (see shared/domain.md): "electric current acts as a conductor for nutrients ... what is
+important is not how strong the voltage will be, but what the pulse frequency will be ... only
+when the frequency reaches the desired level do the components of the applied composition begin
+to penetrate into the skin" (002:216; the source's section heading is missing, the text describes
+electroporation); it helps against fine wrinkles, cellulite, hair loss, pigmentation, acne scars,
+rosacea and acne (002:218-224); "an electromagnetic field is created, which increases the
+permeability of the skin by more than four hundred times ... to a depth of two millimeters"
+(002:575). As non-injection mesotherapy it shares iontophoresis's sequence, calendar, care and
+contraindications (002:175-205), imported from :mod:`mesosim_plugins.iontophoresis`.
+
+Setting: 002:216 stands in the "Home mesotherapy" section, among "the options ... available for
+home use" (002:211-213), so both clinic and home are allowed; the home voltage range is tighter.
+
+The sources give no figure for any device setting: the pulse frequency, pulse duration, voltage
+and device time are conservative ``default`` ranges, overridable in ``mesosim.toml``.
+"""
 
 from __future__ import annotations
 
-from mesosim import Technique, hookimpl
+from mesosim import ParamRange, Technique, between, hookimpl
+from mesosim_plugins.iontophoresis import (
+    CURRENT_CONTRAINDICATIONS,
+    NON_INJECTION_CARE,
+    NON_INJECTION_COURSE,
+    NON_INJECTION_INTERVAL,
+    NON_INJECTION_SESSION,
+    non_injection_steps,
+)
+
+NAME = "electroporation"
+
+PARAMETERS = (
+    ParamRange("electroporation", "duration", between(
+        5, 20, "min", "default",
+        note="no source gives the device time; sessions take at most half an hour (002:179), "
+             "application included")),
+    ParamRange("electroporation", "pulse_frequency", between(
+        1, 2000, "Hz", "default",
+        note="002:216: the pulse frequency matters more than the voltage, and the cocktail "
+             "penetrates only once it 'reaches the desired level', but no figure is given; "
+             "1 Hz-2 kHz is a conservative default band")),
+    ParamRange("electroporation", "pulse_duration", between(
+        0.1, 5, "ms", "default",
+        note="no source gives a pulse duration; short pulses of at most 5 ms are a conservative "
+             "default")),
+    ParamRange("electroporation", "voltage", between(
+        1, 50, "V", "default",
+        note="no source gives a voltage (002:216: 'not how strong the voltage will be'); kept "
+             "within the extra-low-voltage band, at most 50 V, as a conservative default")),
+    ParamRange("electroporation", "voltage", between(
+        1, 24, "V", "default",
+        note="home devices (002:211-216) are used without a specialist: at most 24 V, a "
+             "conservative default"), setting="home"),
+)
+
+TECHNIQUE = Technique(
+    name=NAME,
+    description="Electric pulses (an electromagnetic field) raise the skin's permeability so "
+                "that the applied cocktail penetrates about 2 mm; the pulse frequency matters "
+                "most (002:216, 002:575).",
+    active_step="electroporation",
+    steps=non_injection_steps("electroporation"),
+    required={"cleansing", "application", "electroporation"},
+    interval=NON_INJECTION_INTERVAL,
+    course_length=NON_INJECTION_COURSE,
+    parameters=PARAMETERS,
+    session_duration=NON_INJECTION_SESSION,
+    session_span=("application", "electroporation"),
+    contraindications=CURRENT_CONTRAINDICATIONS,
+    aftercare=NON_INJECTION_CARE,
+    beforecare=NON_INJECTION_CARE,
+    allergy_test="002:69, 002:394",
+    zones={"face", "periorbital", "neck", "decollete", "scalp", "body", "hands"},
+    # 002:211-213: electroporation (002:216) is among the options for home use
+    settings={"clinic", "home"},
+    durations={"electroporation": "15 min", "soothing-mask": "10 min"},
+)
 
 
 @hookimpl
 def mesosim_techniques() -> list[Technique]:
-    """Declare electroporation (none yet)."""
-    return []
+    """Declare electroporation."""
+    return [TECHNIQUE]
