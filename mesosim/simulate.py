@@ -11,9 +11,19 @@ Conventions, documented in the README:
 * a step lasts its ``duration`` parameter, else its ``wait`` parameter (anaesthesia, the
   nourishing cream "half an hour later"), else the technique's default for the step, else the
   vocabulary's;
+* a step ends in the states it provides: ``anesthetised`` is reached at the end of the
+  anaesthesia step, once its wait has elapsed; a step that punctures the skin leaves
+  ``punctures-made``;
+* the span a technique's session range measures (``session_span``) runs from the start of the
+  first step that does not have to come before its first step to the end of the last step that
+  does not have to come after its last step, so an optional step of the span (marking) that is
+  left out does not leave the session unmeasured;
 * a restriction of N days after a session covers the session's day and the N-1 days after it
   (``sauna: 2 d`` after a session on 1 December: 1 and 2 December); shorter ones cover the
-  session's day; a before-care restriction of N days covers the N days before the session.
+  session's day; a before-care restriction of N days covers the N days before the session; a
+  restriction of 0 opens no window;
+* a plan conflicts with the windows of its own activity and of the activities it involves
+  (:data:`PLAN_INVOLVES`: a beach holiday is sun exposure).
 """
 
 from __future__ import annotations
@@ -30,10 +40,20 @@ from mesosim.loader import Path
 if TYPE_CHECKING:
     from mesosim.host import Registry
     from mesosim.model import Protocol
-    from mesosim.technique import Technique
+    from mesosim.technique import Care, Technique
 
 #: Version of the JSON shape of a trace (``mesosim simulate --format json``).
 TRACE_VERSION: Final = 1
+#: The state a step that punctures the skin leaves (``StepKind.punctures``).
+PUNCTURED: Final = "punctures-made"
+#: plan activity -> the restricted activities it also involves. 000:98 lists "tanning beds,
+#: direct sun" and "sauna, steam room" as one restriction each; 002:478-485 lists the beach
+#: among heat and UV exposure.
+PLAN_INVOLVES: Final[Mapping[str, tuple[str, ...]]] = {
+    "beach": ("sun",),
+    "solarium": ("sun",),
+    "steam-room": ("sauna",),
+}
 
 
 @frozen
@@ -52,6 +72,8 @@ class StepRun:
 
 @frozen
 class Session:
+    """A session of the course: its number (from 1) and its date."""
+
     number: int
     date: _dt.date
 
@@ -70,13 +92,16 @@ class Window:
 
 @frozen
 class Conflict:
-    """A patient's plan inside a restriction window."""
+    """A patient's plan inside a restriction window (the window may be of an activity the plan
+    involves: a ``beach`` plan in a ``sun`` window)."""
 
     plan_index: int
     activity: str
     date: _dt.date
     window: Window
     path: Path
+    #: the plan's last day, when it lasts several (a holiday)
+    until: _dt.date | None = None
 
 
 @frozen
@@ -93,6 +118,8 @@ class Trace:
     intervals: tuple[float, ...]
     windows: tuple[Window, ...]
     conflicts: tuple[Conflict, ...]
+    #: positions in ``steps`` of the first and last step of the measured span (``None``: none)
+    measured_steps: tuple[int, int] | None = None
 
 
 def _days(minutes: float) -> int:
@@ -117,7 +144,23 @@ def step_minutes(step_name: str, params: Mapping[str, object], tech: Technique, 
 
 def simulate(protocol: Protocol, tech: Technique, reg: Registry) -> Trace:
     """Simulate ``protocol`` with ``tech``; linear in the number of steps, sessions and plans."""
-    # --- the session ---
+    runs, clock = _session(protocol, tech, reg)
+    measured_steps = _measured_steps(runs, tech)
+    if measured_steps is not None:
+        first, last = measured_steps
+        measured: float | None = runs[last].end - runs[first].start
+    else:
+        measured = clock if tech.session_span is None else None
+    dates, intervals = _calendar(protocol)
+    sessions = tuple(Session(i + 1, d) for i, d in enumerate(dates))
+    windows = _windows(protocol, tech, sessions)
+    conflicts = _conflicts(protocol, windows)
+    return Trace(tech.name, tuple(runs), clock, measured, _dose(protocol, tech), sessions,
+                 intervals, windows, conflicts, measured_steps)
+
+
+def _session(protocol: Protocol, tech: Technique, reg: Registry) -> tuple[list[StepRun], float]:
+    """Walk the steps in order, keeping the clock and the session's state."""
     state: set[str] = set()
     runs: list[StepRun] = []
     clock = 0.0
@@ -129,82 +172,151 @@ def simulate(protocol: Protocol, tech: Technique, reg: Registry) -> Trace:
             missing = tuple(sorted(kind.requires - state))
             state |= kind.provides
             state -= kind.consumes
+            if kind.punctures:
+                state.add(PUNCTURED)
         runs.append(StepRun(step.index, step.name, clock, clock + minutes, step.path, missing,
                             tuple(sorted(state))))
         clock += minutes
-    measured = None
-    if tech.session_span is not None:
-        first, last = tech.session_span
-        starts = [r for r in runs if r.name == first]
-        ends = [r for r in runs if r.name == last]
-        # compare step order, not minutes: a mask written just before the marking ends the
-        # minute the marking starts, which is no span at all (not a 0 min session)
-        if starts and ends and ends[-1].index >= starts[0].index:
-            measured = ends[-1].end - starts[0].start
-    else:
-        measured = clock
-    # --- the dose ---
+    return runs, clock
+
+
+def _measured_steps(runs: list[StepRun], tech: Technique) -> tuple[int, int] | None:
+    """Positions of the first and last step inside the technique's measured span.
+
+    A step is outside the span when every slot of it must come before the span's first step
+    (the consultation, the anaesthetic's wait) or after its last step (the evaluation). A step
+    foreign to the technique neither opens nor closes the span (it is already a finding), but
+    its time counts when it lies inside.
+    """
+    if tech.session_span is None:
+        return (0, len(runs) - 1) if runs else None
+    graph = tech.steps
+    first, last = tech.session_span
+    first_slots = [s for s in graph.order if graph.slots[s] == first]
+    last_slots = [s for s in graph.order if graph.slots[s] == last]
+    before_first = graph.ancestors[first_slots[0]]
+    after_last_anchor = last_slots[-1]
+    slots_of: dict[str, list[str]] = {}
+    for sid, name in graph.slots.items():
+        slots_of.setdefault(name, []).append(sid)
+
+    def inside(name: str) -> bool:
+        slots = slots_of.get(name)
+        if not slots:
+            return False
+        if name in (first, last):
+            return True
+        if all(s in before_first for s in slots):
+            return False
+        return not all(after_last_anchor in graph.ancestors[s] for s in slots)
+
+    verdict: dict[str, bool] = {}
+    kept = [i for i, r in enumerate(runs) if verdict.setdefault(r.name, inside(r.name))]
+    return (kept[0], kept[-1]) if kept else None
+
+
+def _dose(protocol: Protocol, tech: Technique) -> float | None:
+    """Total volume of the active step: points x volume per point, in ml."""
     volume = None
     for step in protocol.steps:
         if step.name == tech.active_step:
             vpp, points = step.params.get("volume_per_point"), step.params.get("points")
             if vpp is not None and points is not None:
                 volume = (volume or 0.0) + vpp.to("ml") * points.value
-    # --- the course ---
-    course = protocol.course
-    dates: list[_dt.date] = list(course.dates)
-    if not dates and course.start is not None and course.sessions:
-        step_days = course.interval.to("d") if course.interval is not None else 0.0
-        try:
-            dates = [course.start + _dt.timedelta(days=round(i * step_days))
-                     for i in range(course.sessions)]
-        except OverflowError:  # an absurd interval runs past year 9999: no calendar
-            dates = []
-    sessions = tuple(Session(i + 1, d) for i, d in enumerate(dates))
-    intervals = tuple(float((b - a).days) for a, b in zip(dates, dates[1:], strict=False))
-    # --- windows: the protocol's own aftercare, at least the technique's minimum ---
-    after: dict[str, tuple[float, str]] = {}
-    for care in tech.aftercare:
-        lo = care.minimum.min if care.minimum.min is not None else care.minimum.max or 0.0
-        from mesosim.units import UNITS
+    return volume
 
-        after[care.activity] = (lo * UNITS[care.minimum.unit][1], care.minimum.source)
+
+def _calendar(protocol: Protocol) -> tuple[list[_dt.date], tuple[float, ...]]:
+    """The session dates and the days between consecutive sessions.
+
+    With ``start``/``interval`` the dates are rounded to the day but the intervals are the
+    declared interval, so that ``14.4 d`` is not read as 14 days.
+    """
+    course = protocol.course
+    if course.dates:
+        dates = list(course.dates)
+        return dates, tuple(float((b - a).days) for a, b in zip(dates, dates[1:], strict=False))
+    if course.start is None or not course.sessions:
+        return [], ()
+    step_days = course.interval.to("d") if course.interval is not None else 0.0
+    try:
+        dates = [course.start + _dt.timedelta(days=round(i * step_days))
+                 for i in range(course.sessions)]
+    except OverflowError:  # an absurd interval runs past year 9999: no calendar
+        return [], ()
+    return dates, (step_days,) * (len(dates) - 1)
+
+
+def _minimum_minutes(care: Care) -> float:
+    from mesosim.units import UNITS
+
+    r = care.minimum
+    lo = r.min if r.min is not None else r.max or 0.0
+    return lo * UNITS[r.unit][1]
+
+
+def _windows(protocol: Protocol, tech: Technique, sessions: tuple[Session, ...]
+             ) -> tuple[Window, ...]:
+    """The restriction windows of every session: the protocol's own aftercare, at least the
+    technique's minimum, and the technique's before-care."""
+    after: dict[str, tuple[float, str]] = {
+        care.activity: (_minimum_minutes(care), care.minimum.source) for care in tech.aftercare}
     for activity, q in protocol.aftercare.items():
         minutes = q.to("min")
         if activity not in after or minutes > after[activity][0]:
             after[activity] = (minutes, "protocol")
-    before = {}
-    for care in tech.beforecare:
-        from mesosim.units import UNITS
-
-        lo = care.minimum.min if care.minimum.min is not None else care.minimum.max or 0.0
-        before[care.activity] = (lo * UNITS[care.minimum.unit][1], care.minimum.source)
+    before = {care.activity: (_minimum_minutes(care), care.minimum.source)
+              for care in tech.beforecare}
     windows: list[Window] = []
     for s in sessions:
         if s.date.year < 2 or s.date.year > 9998:  # no window can be laid past the calendar
             continue
         for activity, (minutes, source) in sorted(before.items()):
-            n = _days(minutes)
-            windows.append(Window(s.number, activity, "beforecare",
-                                  s.date - _dt.timedelta(days=n), s.date - _dt.timedelta(days=1),
-                                  source))
+            if minutes > 0:
+                n = _days(minutes)
+                windows.append(Window(s.number, activity, "beforecare",
+                                      s.date - _dt.timedelta(days=n),
+                                      s.date - _dt.timedelta(days=1), source))
         for activity, (minutes, source) in sorted(after.items()):
-            n = _days(minutes)
-            windows.append(Window(s.number, activity, "aftercare", s.date,
-                                  s.date + _dt.timedelta(days=n - 1), source))
-    # --- plans against windows: index windows by activity, so the cost stays linear ---
-    by_activity: dict[str, list[Window]] = {}
+            if minutes > 0:
+                n = _days(minutes)
+                windows.append(Window(s.number, activity, "aftercare", s.date,
+                                      s.date + _dt.timedelta(days=n - 1), source))
+    return tuple(windows)
+
+
+def _conflicts(protocol: Protocol, windows: tuple[Window, ...]) -> tuple[Conflict, ...]:
+    """Each plan against the windows of the activities it involves: one conflict per plan, with
+    the earliest window it overlaps.
+
+    The windows of one activity and kind all have the same length, so sorted by start they are
+    also sorted by end: a binary search finds the first that ends on or after the plan's first
+    day, and the plan overlaps a window of the group if and only if it overlaps that one. The
+    cost is O((windows + plans) log windows), whatever the number of sessions and plans.
+    """
+    import bisect
+
+    by_key: dict[tuple[str, str], list[Window]] = {}
     for w in windows:
-        by_activity.setdefault(w.activity, []).append(w)
+        by_key.setdefault((w.activity, w.kind), []).append(w)
+    groups: dict[str, list[tuple[list[Window], list[_dt.date]]]] = {}
+    for (activity, _kind), group in by_key.items():
+        group.sort(key=lambda w: (w.start, w.session))
+        groups.setdefault(activity, []).append((group, [w.end for w in group]))
     conflicts = []
     for i, plan in enumerate(protocol.patient.plans):
         until = plan.until or plan.date
-        for w in by_activity.get(plan.activity, ()):
-            if plan.date <= w.end and until >= w.start:
-                conflicts.append(Conflict(i, plan.activity, plan.date, w, plan.path))
-                break  # one finding per plan: the first window it falls in
-    return Trace(tech.name, tuple(runs), clock, measured, volume, sessions, intervals,
-                 tuple(windows), tuple(conflicts))
+        best: Window | None = None
+        for activity in (plan.activity, *PLAN_INVOLVES.get(plan.activity, ())):
+            for group, ends in groups.get(activity, ()):
+                j = bisect.bisect_left(ends, plan.date)
+                if j < len(group) and group[j].start <= until and (
+                        best is None or (group[j].start, group[j].session) < (best.start,
+                                                                               best.session)):
+                    best = group[j]
+        if best is not None:
+            conflicts.append(Conflict(i, plan.activity, plan.date, best, plan.path, plan.until))
+    return tuple(conflicts)
 
 
 def trace_as_dict(trace: Trace) -> dict[str, object]:
@@ -215,6 +327,10 @@ def trace_as_dict(trace: Trace) -> dict[str, object]:
         "session": {
             "total_minutes": trace.total_minutes,
             "measured_minutes": trace.measured_minutes,
+            #: the protocol step indexes of the first and last step the measure spans
+            "measured_span": None if trace.measured_steps is None else {
+                "from_step": trace.steps[trace.measured_steps[0]].index,
+                "to_step": trace.steps[trace.measured_steps[1]].index},
             "total_volume_ml": trace.total_volume_ml,
             "steps": [
                 {"index": r.index, "name": r.name, "start_minute": r.start, "end_minute": r.end,
@@ -233,7 +349,9 @@ def trace_as_dict(trace: Trace) -> dict[str, object]:
         ],
         "conflicts": [
             {"plan": c.plan_index, "activity": c.activity, "date": c.date.isoformat(),
-             "session": c.window.session, "window_kind": c.window.kind,
+             "until": c.until.isoformat() if c.until else None,
+             "session": c.window.session, "window_activity": c.window.activity,
+             "window_kind": c.window.kind,
              "window_start": c.window.start.isoformat(), "window_end": c.window.end.isoformat()}
             for c in trace.conflicts
         ],
