@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 import os
+import re
 from collections.abc import Iterator
 from typing import Any, Final
 
@@ -130,15 +132,19 @@ def load_text(text: str, path: str = "<string>") -> Document:
     """Parse ``text`` (YAML, or JSON when ``path`` ends in ``.json``)."""
     if text.startswith("\ufeff"):
         text = text[1:]
+    source = text
     if path.endswith(".json"):
         problem = _json_problem(text)
         if problem is not None:
             return Document(path, None, problems=(problem,), text=text)
+        source = _astral_escapes(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(source, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         return Document(path, None, problems=(_yaml_problem(exc, text),), text=text)
-    except yaml.YAMLError as exc:  # errors without a mark (e.g. reader errors)
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids: no mark, but a position
+        return Document(path, None, problems=(_reader_problem(exc, text),), text=text)
+    except yaml.YAMLError as exc:  # any other error without a mark
         return Document(path, None, problems=(LoadProblem("MS001", str(exc)),), text=text)
     except RecursionError:
         return Document(path, None, problems=(_too_deep((1, 1)),), text=text)
@@ -150,6 +156,11 @@ def load_text(text: str, path: str = "<string>") -> Document:
                                   "protocol mapping starting with 'mesosim: 1'"),),
             text=text,
         )
+    if isinstance(node, yaml.ScalarNode) and node.tag == _STD + "null":
+        # `null`, `~` or a bare `---`: without this the file would pass with no finding at all
+        return Document(path, None, problems=(LoadProblem(
+            "MS002", "the top level is null (nothing): expected a protocol mapping starting "
+            "with 'mesosim: 1'", _mark(node)),), text=text)
     builder = _Builder()
     try:
         data = builder.build(node, (), 0)
@@ -161,12 +172,45 @@ def load_text(text: str, path: str = "<string>") -> Document:
 def _json_problem(text: str) -> LoadProblem | None:
     """JSON files are checked by the JSON parser first, so its (stricter) errors are the ones shown."""
     try:
-        json.loads(text, object_pairs_hook=lambda pairs: None)
+        # Only the syntax matters here: numbers are not converted, so a 5,000-digit integer
+        # cannot hit int()'s digit limit (a ValueError, not a JSONDecodeError).
+        json.loads(text, object_pairs_hook=lambda pairs: None, parse_int=len, parse_float=len,
+                   parse_constant=len)
     except json.JSONDecodeError as exc:
         return LoadProblem("MS001", f"JSON syntax error: {exc.msg}", (exc.lineno, exc.colno))
     except RecursionError:
         return _too_deep((1, 1))
     return None
+
+
+_SURROGATE_PAIR: Final = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})",
+                                    re.IGNORECASE)
+
+
+def _astral_escapes(text: str) -> str:
+    r"""JSON writes a character beyond U+FFFF as a surrogate pair (``\ud83d\ude00``, what
+    ``json.dumps`` does for an emoji), which libyaml refuses: rewrite each pair as the YAML
+    escape ``\U0001f600``. Columns after it on that line shift left by two."""
+    if "\\u" not in text:
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        code = 0x10000 + ((int(m.group(2), 16) - 0xD800) << 10) + int(m.group(3), 16) - 0xDC00
+        return f"{m.group(1)}\\U{code:08x}"
+
+    return _SURROGATE_PAIR.sub(one, text)
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str) -> LoadProblem:
+    """A character YAML does not allow (a control character...), located from its offset."""
+    at = max(0, min(exc.position, len(text)))
+    line = text.count("\n", 0, at) + 1
+    col = at - (text.rfind("\n", 0, at) + 1) + 1
+    what = f"character U+{ord(text[at]):04X}" if at < len(text) else "a character"
+    return LoadProblem("MS001", f"YAML syntax error: {what} is not allowed in YAML ({exc.reason})",
+                       (line, col),
+                       suggestion="remove the character, or write it as an escape in a "
+                       "double-quoted string")
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> LoadProblem:
@@ -191,6 +235,9 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> LoadProblem:
         suggestion = "a quote or bracket is not closed"
     elif "did not find expected" in what:
         suggestion = "check the indentation, and that every bracket is closed"
+    if "exceeded maximum nesting depth" in what:  # libyaml's own bound (1000 levels)
+        return LoadProblem("MS005", f"document is nested too deeply ({what})", pos,
+                           "a protocol is a few levels deep; check the brackets")
     return LoadProblem("MS001", f"YAML syntax error: {what}", pos, suggestion)
 
 
@@ -279,7 +326,16 @@ class _Builder:
         if tag == _STD + "str":
             return node.value
         try:
-            return self._constructor.construct_object(node, deep=True)
+            value = self._constructor.construct_object(node, deep=True)
+            if isinstance(value, int) and not isinstance(value, bool):
+                # `0xfff...` (4,000 digits) builds an int that str() and float() refuse with a
+                # ValueError/OverflowError far downstream; beyond a float it is read as
+                # infinity, which every check refuses as not finite (hostile-input issue).
+                try:
+                    float(value)
+                except OverflowError:
+                    return -math.inf if value < 0 else math.inf
+            return value
         except (ValueError, OverflowError, yaml.constructor.ConstructorError) as exc:
             if tag == _STD + "timestamp":
                 raise _Abort(LoadProblem("MS106", f"'{node.value}' is not a real date ({exc})",

@@ -121,7 +121,7 @@ class Quantity:
 
 def fmt_number(x: float) -> str:
     """``2.0`` -> ``2``, ``0.05`` -> ``0.05``: numbers as a person writes them."""
-    if x == int(x) and abs(x) < 1e15:
+    if math.isfinite(x) and x == int(x) and abs(x) < 1e15:  # int(inf) raises (`wait: .inf`)
         return str(int(x))
     return f"{x:.6g}"
 
@@ -156,7 +156,7 @@ def parse_quantity(raw: object, dimension: str) -> Quantity:
     if isinstance(raw, bool) or raw is None:
         raise UnitError("not-a-number", f"expected a {dimension} like '{example}', found {raw!r}")
     if isinstance(raw, int | float):
-        if dimension == "count":
+        if dimension == "count" or not math.isfinite(raw):
             return _checked(float(raw), "", dimension, raw)
         raise UnitError(
             "missing-unit",
