@@ -1,11 +1,97 @@
-"""ultrasound: not declared yet (work in progress; this module registers no technique)."""
+"""ultrasound: cosmetics and ultrasound at once, which drives the cocktail deep into the skin
+(002:239).
+
+Sources (see shared/domain.md): "devices are used that emit waves with a frequency of 16 kHz.
+The energy emitted by the device is converted into heat and helps warm the skin ... Such
+ultrasound can penetrate to a depth of 6 cm" (002:239); it treats cellulite, wrinkles, acne and
+scars (002:243-247); a device for the procedure is sold in shops (002:249), in the source's
+section on home mesotherapy (002:211-213). As non-injection mesotherapy (002:171-205) it shares
+oxygen's declarations: the cocktail applied before the device step (002:175-177), at most half
+an hour (002:179), 3-10 procedures ten days apart (002:181), three days of care before and after
+each session (002:192-198), the non-injection contraindications (002:200-205).
+
+Choices mesosim makes, each visible in ``mesosim techniques show ultrasound``:
+
+* frequency: 16 kHz (002:239) with a tolerance of +-1 kHz (15-17 kHz) for the device; a
+  physiotherapy ultrasound at 1-3 MHz is not the cosmetology device the source describes;
+* intensity and device time have no figure in the sources: conservative ``default`` ranges,
+  halved at home where no specialist adjusts the device;
+* a pacemaker is an error: 002:377 lists it among the contraindications of facial mesotherapy,
+  and an ultrasound device sends energy 6 cm deep (002:239), where an implanted device is;
+* the eye area is not one of its zones: no source names it for ultrasound (002:241-247), and
+  the energy warms tissue down to 6 cm (002:239), deeper than the thin skin around the eyes;
+* the allergy test is required, as for oxygen (the test is of the cocktail: 002:69, 002:394).
+"""
 
 from __future__ import annotations
 
-from mesosim import Technique, hookimpl
+from mesosim import Contraindication, ParamRange, Technique, between, hookimpl
+from mesosim_plugins.oxygen import (
+    ALLERGY_TEST,
+    NON_INJECTION_CARE,
+    NON_INJECTION_CONTRAINDICATIONS,
+    NON_INJECTION_COURSE,
+    NON_INJECTION_INTERVAL,
+    NON_INJECTION_SESSION,
+    non_injection_steps,
+)
+
+NAME = "ultrasound"
+
+CONTRAINDICATIONS = (
+    *NON_INJECTION_CONTRAINDICATIONS,
+    Contraindication(
+        "pacemaker", "002:377",
+        note="002:377 lists a pacemaker for facial mesotherapy; an ultrasound device emits "
+             "energy that penetrates up to 6 cm (002:239), so mesosim keeps it as an error"),
+)
+
+PARAMETERS = (
+    ParamRange("sonophoresis", "frequency", between(
+        15, 17, "kHz", "002:239",
+        note="002:239: cosmetology devices emit 16 kHz; mesosim allows +-1 kHz (about 6%) for "
+             "the device's tolerance, a choice; physiotherapy ultrasound (1-3 MHz) is outside")),
+    ParamRange("sonophoresis", "intensity", between(
+        0.1, 1, "W/cm2", "default",
+        note="no source gives an intensity; the energy warms the skin (002:239): a conservative "
+             "default")),
+    ParamRange("sonophoresis", "intensity", between(
+        0.1, 0.5, "W/cm2", "default",
+        note="home devices (002:249) are used without a specialist: half the clinic default"),
+        setting="home"),
+    ParamRange("sonophoresis", "duration", between(
+        5, 20, "min", "default",
+        note="no source gives the device time; the session takes at most half an hour "
+             "(002:179), application included")),
+    ParamRange("sonophoresis", "duration", between(
+        3, 10, "min", "default",
+        note="home devices (002:249): half the clinic default"), setting="home"),
+)
+
+TECHNIQUE = Technique(
+    name=NAME,
+    description="Ultrasound at 16 kHz warms the skin and drives the applied cocktail deep into "
+                "it, up to 6 cm (002:239).",
+    active_step="sonophoresis",
+    steps=non_injection_steps("sonophoresis"),
+    required={"cleansing", "application", "sonophoresis"},
+    interval=NON_INJECTION_INTERVAL,
+    course_length=NON_INJECTION_COURSE,
+    parameters=PARAMETERS,
+    session_duration=NON_INJECTION_SESSION,
+    session_span=("application", "sonophoresis"),
+    contraindications=CONTRAINDICATIONS,
+    aftercare=NON_INJECTION_CARE,
+    beforecare=NON_INJECTION_CARE,
+    allergy_test=ALLERGY_TEST,
+    zones={"face", "neck", "decollete", "scalp", "body", "hands"},
+    # 002:249: devices are sold for home use
+    settings={"clinic", "home"},
+    durations={"application": "2 min", "sonophoresis": "15 min", "soothing-mask": "10 min"},
+)
 
 
 @hookimpl
 def mesosim_techniques() -> list[Technique]:
-    """Declare ultrasound (none yet)."""
-    return []
+    """Declare ultrasound."""
+    return [TECHNIQUE]
