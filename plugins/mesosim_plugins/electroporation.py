@@ -20,8 +20,10 @@ and device time are conservative ``default`` ranges, overridable in ``mesosim.to
 from __future__ import annotations
 
 from mesosim import ParamRange, Technique, between, hookimpl
-from mesosim_plugins.iontophoresis import (
+from mesosim_plugins._common import (
+    ALLERGY_TEST,
     CURRENT_CONTRAINDICATIONS,
+    DEVICE_DURATION,
     NON_INJECTION_CARE,
     NON_INJECTION_COURSE,
     NON_INJECTION_INTERVAL,
@@ -32,10 +34,7 @@ from mesosim_plugins.iontophoresis import (
 NAME = "electroporation"
 
 PARAMETERS = (
-    ParamRange("electroporation", "duration", between(
-        5, 20, "min", "default",
-        note="no source gives the device time; sessions take at most half an hour (002:179), "
-             "application included")),
+    ParamRange("electroporation", "duration", DEVICE_DURATION),
     ParamRange("electroporation", "pulse_frequency", between(
         1, 2000, "Hz", "default",
         note="002:216: the pulse frequency matters more than the voltage, and the cocktail "
@@ -71,7 +70,7 @@ TECHNIQUE = Technique(
     contraindications=CURRENT_CONTRAINDICATIONS,
     aftercare=NON_INJECTION_CARE,
     beforecare=NON_INJECTION_CARE,
-    allergy_test="002:69, 002:394",
+    allergy_test=ALLERGY_TEST,
     zones={"face", "periorbital", "neck", "decollete", "scalp", "body", "hands"},
     # 002:211-213: electroporation (002:216) is among the options for home use
     settings={"clinic", "home"},

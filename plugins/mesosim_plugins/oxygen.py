@@ -31,85 +31,20 @@ constants so that ``ultrasound`` imports them rather than citing the same lines 
 
 from __future__ import annotations
 
-from mesosim import Care, Contraindication, ParamRange, StepGraph, Technique, between, hookimpl
+from mesosim import ParamRange, Technique, between, hookimpl
+from mesosim_plugins._common import (
+    ALLERGY_TEST,
+    NON_INJECTION_CARE,
+    NON_INJECTION_CONTRAINDICATIONS,
+    NON_INJECTION_COURSE,
+    NON_INJECTION_INTERVAL,
+    NON_INJECTION_SESSION,
+    non_injection_steps,
+)
 
 NAME = "oxygen"
 
 
-def non_injection_steps(device_step: str) -> StepGraph:
-    """The salon sequence (002:399-406) with the cocktail applied before ``device_step``.
-
-    002:175-177: the cocktail is spread on the area, then the device drives it in. Cleansing is
-    required (002:400); disinfection is allowed (002:401, 000:81 list it for every procedure) but
-    not required, since nothing punctures the skin; there is no anaesthetic and no marking
-    (painless, no punctures: 002:179, 002:579).
-    """
-    return StepGraph.chain(
-        "consultation",
-        "makeup-removal",
-        "cleansing",
-        "disinfection",
-        "application",
-        device_step,
-        "soothing-mask",
-        "evaluation",
-        "aftercare-briefing",
-    )
-
-
-def _care(activity: str, line: str, note: str = "") -> Care:
-    # 002:192: "three days before the scheduled session and the same period after it"
-    return Care(activity, between(3, None, "d", f"002:192, 002:{line}", note=note))
-
-
-#: 002:192-198: the same list before (beforecare) and after (aftercare) each session
-NON_INJECTION_CARE = (
-    _care("alcohol", "194"),
-    _care("sun", "195", note="000:98 says 'several days' after injections and 002:169 at least "
-                             "2 days (hair); 002:192 gives 3 days for non-injection mesotherapy"),
-    _care("makeup", "196", note="000:98 says 1 day after injections; 002:192 gives 3 days for "
-                                "non-injection mesotherapy"),
-    _care("pool", "197"),
-    _care("sauna", "197", note="000:98 says 2 days after injections; 002:192 gives 3 days for "
-                               "non-injection mesotherapy"),
-    _care("medications", "198"),
-)
-
-#: 002:200-205 beyond the general contraindications (pregnancy, breastfeeding, infection,
-#: inflammation are declared for every technique in mesosim/vocabulary.py)
-NON_INJECTION_CONTRAINDICATIONS = (
-    Contraindication("cholelithiasis", "002:204"),
-    Contraindication(
-        "gallbladder-disease", "002:93", severity="warning",
-        note="002:93 lists gall bladder problems for mesotherapy in general; the non-injection "
-             "list names only cholelithiasis (002:204), so other gall bladder problems are a "
-             "caution"),
-    Contraindication(
-        "medications", "002:198, 002:371", severity="warning",
-        note="no medications for 3 days before and after a session (002:192-198)"),
-)
-
-NON_INJECTION_INTERVAL = between(
-    10, 14, "d", "002:181",
-    note="002:181: an intensive course is every ten days (the minimum); the maximum of 14 d is a "
-         "default. Injection sources say every 7-10 days (000:95), no more than once a week "
-         "(002:309) or one to two sessions a week (002:640); the fixative course, one procedure "
-         "a month (002:181), is a separate protocol with an override.",
-)
-NON_INJECTION_COURSE = between(
-    3, 10, "", "002:181",
-    note="002:181: intensive course 3-10 procedures; injection sources say 8-10 (000:95), 5-7 "
-         "(002:50), 5-10 (002:413), 4-10 (002:640)",
-)
-#: the procedure 002:175-177 describes: from the application of the cocktail to the end of the
-#: device step (the consultation, the mask and the briefing are not counted)
-NON_INJECTION_SESSION = between(
-    None, 30, "min", "002:179",
-    note="'on average it does not take more than half an hour'; measured from the application "
-         "of the cocktail to the end of the device step",
-)
-#: the allergy test before the course (see the module docstring for why it applies here)
-ALLERGY_TEST = "002:69, 002:394"
 
 PARAMETERS = (
     ParamRange("oxygen-infusion", "pressure", between(

@@ -26,7 +26,7 @@ Choices mesosim makes, each visible in ``mesosim techniques show ultrasound``:
 from __future__ import annotations
 
 from mesosim import Contraindication, ParamRange, Technique, between, hookimpl
-from mesosim_plugins.oxygen import (
+from mesosim_plugins._common import (
     ALLERGY_TEST,
     NON_INJECTION_CARE,
     NON_INJECTION_CONTRAINDICATIONS,
