@@ -7,7 +7,9 @@ the sources give for injections in general is written, and cited, once.
 
 from __future__ import annotations
 
-from mesosim import Care, Contraindication, StepGraph, between
+from collections.abc import Iterable, Mapping
+
+from mesosim import Care, Contraindication, ParamRange, StepGraph, Technique, between
 
 INJECTION_CONTRAINDICATIONS = (
     # injection in general, 002:612-618, and the general list 000:55-71
@@ -161,3 +163,41 @@ CURRENT_CONTRAINDICATIONS = (
              "current or a field concentrates around metal in the treated area",
     ),
 )
+
+
+ALL_ZONES = frozenset({"face", "periorbital", "neck", "decollete", "scalp", "body", "hands"})
+
+
+def non_injection_technique(
+    name: str,
+    description: str,
+    device_step: str,
+    parameters: Iterable[ParamRange],
+    *,
+    contraindications: Iterable[Contraindication] = NON_INJECTION_CONTRAINDICATIONS,
+    zones: Iterable[str] = ALL_ZONES,
+    settings: Iterable[str] = ("clinic",),
+    durations: Mapping[str, str] | None = None,
+) -> Technique:
+    """A non-injection technique: the shared sequence, course, session, care and allergy test
+    around its own device step, parameters, contraindications, zones and settings."""
+    return Technique(
+        name=name,
+        description=description,
+        active_step=device_step,
+        steps=non_injection_steps(device_step),
+        required={"cleansing", "application", device_step},
+        interval=NON_INJECTION_INTERVAL,
+        course_length=NON_INJECTION_COURSE,
+        parameters=tuple(parameters),
+        session_duration=NON_INJECTION_SESSION,
+        session_span=("application", device_step),
+        contraindications=tuple(contraindications),
+        aftercare=NON_INJECTION_CARE,
+        beforecare=NON_INJECTION_CARE,
+        allergy_test=ALLERGY_TEST,
+        zones=zones,
+        settings=settings,
+        durations=durations or {"application": "2 min", device_step: "15 min",
+                                "soothing-mask": "10 min"},
+    )

@@ -21,14 +21,9 @@ from __future__ import annotations
 
 from mesosim import ParamRange, Technique, between, hookimpl
 from mesosim_plugins._common import (
-    ALLERGY_TEST,
     CURRENT_CONTRAINDICATIONS,
     DEVICE_DURATION,
-    NON_INJECTION_CARE,
-    NON_INJECTION_COURSE,
-    NON_INJECTION_INTERVAL,
-    NON_INJECTION_SESSION,
-    non_injection_steps,
+    non_injection_technique,
 )
 
 NAME = "electroporation"
@@ -54,27 +49,16 @@ PARAMETERS = (
              "conservative default"), setting="home"),
 )
 
-TECHNIQUE = Technique(
-    name=NAME,
-    description="Electric pulses (an electromagnetic field) raise the skin's permeability so "
-                "that the applied cocktail penetrates about 2 mm; the pulse frequency matters "
-                "most (002:216, 002:575).",
-    active_step="electroporation",
-    steps=non_injection_steps("electroporation"),
-    required={"cleansing", "application", "electroporation"},
-    interval=NON_INJECTION_INTERVAL,
-    course_length=NON_INJECTION_COURSE,
-    parameters=PARAMETERS,
-    session_duration=NON_INJECTION_SESSION,
-    session_span=("application", "electroporation"),
+TECHNIQUE = non_injection_technique(
+    NAME,
+    "Electric pulses (an electromagnetic field) raise the skin's permeability so "
+    "that the applied cocktail penetrates about 2 mm; the pulse frequency matters "
+    "most (002:216, 002:575).",
+    "electroporation",
+    PARAMETERS,
     contraindications=CURRENT_CONTRAINDICATIONS,
-    aftercare=NON_INJECTION_CARE,
-    beforecare=NON_INJECTION_CARE,
-    allergy_test=ALLERGY_TEST,
-    zones={"face", "periorbital", "neck", "decollete", "scalp", "body", "hands"},
     # 002:211-213: electroporation (002:216) is among the options for home use
     settings={"clinic", "home"},
-    durations={"electroporation": "15 min", "soothing-mask": "10 min"},
 )
 
 

@@ -22,14 +22,9 @@ from __future__ import annotations
 
 from mesosim import ParamRange, Technique, between, hookimpl
 from mesosim_plugins._common import (
-    ALLERGY_TEST,
     CURRENT_CONTRAINDICATIONS,
     DEVICE_DURATION,
-    NON_INJECTION_CARE,
-    NON_INJECTION_COURSE,
-    NON_INJECTION_INTERVAL,
-    NON_INJECTION_SESSION,
-    non_injection_steps,
+    non_injection_technique,
 )
 
 NAME = "iontophoresis"
@@ -55,26 +50,15 @@ PARAMETERS = (
     ParamRange("iontophoresis", "duration", DEVICE_DURATION),
 )
 
-TECHNIQUE = Technique(
-    name=NAME,
-    description="A galvanic current drives the applied cocktail into the skin, penetrating "
-                "about 2-5 mm (002:227).",
-    active_step="iontophoresis",
-    steps=non_injection_steps("iontophoresis"),
-    required={"cleansing", "application", "iontophoresis"},
-    interval=NON_INJECTION_INTERVAL,
-    course_length=NON_INJECTION_COURSE,
-    parameters=PARAMETERS,
-    session_duration=NON_INJECTION_SESSION,
-    session_span=("application", "iontophoresis"),
+TECHNIQUE = non_injection_technique(
+    NAME,
+    "A galvanic current drives the applied cocktail into the skin, penetrating "
+    "about 2-5 mm (002:227).",
+    "iontophoresis",
+    PARAMETERS,
     contraindications=CURRENT_CONTRAINDICATIONS,
-    aftercare=NON_INJECTION_CARE,
-    beforecare=NON_INJECTION_CARE,
-    allergy_test=ALLERGY_TEST,
-    zones={"face", "periorbital", "neck", "decollete", "scalp", "body", "hands"},
     # 002:211-213 introduces iontophoresis (002:227) among the options for home use
     settings={"clinic", "home"},
-    durations={"iontophoresis": "15 min", "soothing-mask": "10 min"},
 )
 
 

@@ -33,13 +33,8 @@ from __future__ import annotations
 
 from mesosim import ParamRange, Technique, between, hookimpl
 from mesosim_plugins._common import (
-    ALLERGY_TEST,
-    NON_INJECTION_CARE,
-    NON_INJECTION_CONTRAINDICATIONS,
-    NON_INJECTION_COURSE,
-    NON_INJECTION_INTERVAL,
-    NON_INJECTION_SESSION,
-    non_injection_steps,
+    DEVICE_DURATION,
+    non_injection_technique,
 )
 
 NAME = "oxygen"
@@ -56,31 +51,16 @@ PARAMETERS = (
         1, 2, "bar", "default",
         note="the thin skin of the eye area (bags under the eyes, 002:185): a lower default "
              "than the 1-3 bar elsewhere"), zone="periorbital"),
-    ParamRange("oxygen-infusion", "duration", between(
-        5, 20, "min", "default",
-        note="no source gives the device time; the session takes at most half an hour "
-             "(002:179), application included")),
+    ParamRange("oxygen-infusion", "duration", DEVICE_DURATION),
 )
 
-TECHNIQUE = Technique(
-    name=NAME,
-    description="A stream of oxygen under high pressure drives the applied cocktail into the "
-                "skin, without punctures and painlessly (002:579).",
-    active_step="oxygen-infusion",
-    steps=non_injection_steps("oxygen-infusion"),
-    required={"cleansing", "application", "oxygen-infusion"},
-    interval=NON_INJECTION_INTERVAL,
-    course_length=NON_INJECTION_COURSE,
-    parameters=PARAMETERS,
-    session_duration=NON_INJECTION_SESSION,
-    session_span=("application", "oxygen-infusion"),
-    contraindications=NON_INJECTION_CONTRAINDICATIONS,
-    aftercare=NON_INJECTION_CARE,
-    beforecare=NON_INJECTION_CARE,
-    allergy_test=ALLERGY_TEST,
-    zones={"face", "periorbital", "neck", "decollete", "scalp", "body", "hands"},
+TECHNIQUE = non_injection_technique(
+    NAME,
+    "A stream of oxygen under high pressure drives the applied cocktail into the "
+    "skin, without punctures and painlessly (002:579).",
+    "oxygen-infusion",
+    PARAMETERS,
     settings={"clinic"},
-    durations={"application": "2 min", "oxygen-infusion": "15 min", "soothing-mask": "10 min"},
 )
 
 

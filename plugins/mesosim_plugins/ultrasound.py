@@ -27,13 +27,9 @@ from __future__ import annotations
 
 from mesosim import Contraindication, ParamRange, Technique, between, hookimpl
 from mesosim_plugins._common import (
-    ALLERGY_TEST,
-    NON_INJECTION_CARE,
+    DEVICE_DURATION,
     NON_INJECTION_CONTRAINDICATIONS,
-    NON_INJECTION_COURSE,
-    NON_INJECTION_INTERVAL,
-    NON_INJECTION_SESSION,
-    non_injection_steps,
+    non_injection_technique,
 )
 
 NAME = "ultrasound"
@@ -59,35 +55,22 @@ PARAMETERS = (
         0.1, 0.5, "W/cm2", "default",
         note="home devices (002:249) are used without a specialist: half the clinic default"),
         setting="home"),
-    ParamRange("sonophoresis", "duration", between(
-        5, 20, "min", "default",
-        note="no source gives the device time; the session takes at most half an hour "
-             "(002:179), application included")),
+    ParamRange("sonophoresis", "duration", DEVICE_DURATION),
     ParamRange("sonophoresis", "duration", between(
         3, 10, "min", "default",
         note="home devices (002:249): half the clinic default"), setting="home"),
 )
 
-TECHNIQUE = Technique(
-    name=NAME,
-    description="Ultrasound at 16 kHz warms the skin and drives the applied cocktail deep into "
-                "it, up to 6 cm (002:239).",
-    active_step="sonophoresis",
-    steps=non_injection_steps("sonophoresis"),
-    required={"cleansing", "application", "sonophoresis"},
-    interval=NON_INJECTION_INTERVAL,
-    course_length=NON_INJECTION_COURSE,
-    parameters=PARAMETERS,
-    session_duration=NON_INJECTION_SESSION,
-    session_span=("application", "sonophoresis"),
+TECHNIQUE = non_injection_technique(
+    NAME,
+    "Ultrasound at 16 kHz warms the skin and drives the applied cocktail deep into "
+    "it, up to 6 cm (002:239).",
+    "sonophoresis",
+    PARAMETERS,
     contraindications=CONTRAINDICATIONS,
-    aftercare=NON_INJECTION_CARE,
-    beforecare=NON_INJECTION_CARE,
-    allergy_test=ALLERGY_TEST,
     zones={"face", "neck", "decollete", "scalp", "body", "hands"},
     # 002:249: devices are sold for home use
     settings={"clinic", "home"},
-    durations={"application": "2 min", "sonophoresis": "15 min", "soothing-mask": "10 min"},
 )
 
 
