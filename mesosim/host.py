@@ -252,6 +252,8 @@ def load_registry(
         # A refused plugin is taken out whole, so that half of it never judges a file.
         for tname in owner.pop(name, []):
             techniques.pop(tname, None)
+        for code in [c for c, r in rules.items() if r.origin == name]:
+            del rules[code]
         plugin = pm.get_plugin(name)
         if plugin is not None:
             pm.unregister(plugin)

@@ -1,4 +1,12 @@
-"""Test helpers for mesosim and for vendors' plugins (the conformance kit builds on these).
+"""Test helpers for mesosim and for vendors' plugins, and the conformance suite.
+
+Vendors call :func:`assert_conformance` from one test (see :mod:`mesosim.conformance` and
+``docs/writing-a-plugin.md``)::
+
+    from mesosim.testing import assert_conformance
+
+    def test_conformance():
+        assert_conformance("my-device")
 
 Gallery convention: a protocol file ``NAME.yaml`` may have ``NAME.yaml.expected`` next to it,
 one expected finding a line: ``CODE KIND LINE`` (``#`` starts a comment). A file without one
@@ -11,9 +19,23 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from mesosim.conformance import ConformanceError, assert_conformance, check_conformance
+
 if TYPE_CHECKING:
     from mesosim.host import Registry
     from mesosim.runner import FileResult
+
+__all__ = [
+    "ConformanceError",
+    "actual",
+    "assert_conformance",
+    "assert_gallery_file",
+    "check_conformance",
+    "check_gallery_file",
+    "expected_path",
+    "gallery_files",
+    "read_expected",
+]
 
 Expected = tuple[str, str, int]
 
