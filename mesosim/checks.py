@@ -307,7 +307,9 @@ def check_plans(ctx: Context) -> None:
         w = c.window
         span = w.start.isoformat() if w.start == w.end else f"{w.start} to {w.end}"
         when = "before" if w.kind == "beforecare" else "after"
-        _add(ctx, "MS801", c.path, f"plan '{c.activity}' on {c.date} falls in the {w.kind} "
+        # a plan may meet the window of an activity it involves (a beach holiday, the sun)
+        which = f"'{w.activity}' " if w.activity != c.activity else ""
+        _add(ctx, "MS801", c.path, f"plan '{c.activity}' on {c.date} falls in the {which}{w.kind} "
              f"window {when} session {w.session} ({span})",
              source=w.source if w.source != "protocol" else None)
 

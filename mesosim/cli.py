@@ -162,6 +162,56 @@ def _emit(text: str, output: str | None) -> None:
         raise click.FileError(output, hint=exc.strerror or str(exc)) from None
 
 
+@cli.command("simulate")
+@click.argument("protocol", type=click.Path(exists=True, dir_okay=False))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text: a readable timeline; json: the full trace.")
+@click.option("--ics", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also write the course as an iCalendar file (sessions, restriction windows).")
+@click.option("--session-time", default="09:00", show_default=True, metavar="HH:MM",
+              help="Time of day of the sessions in the --ics calendar (protocols give dates).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the timeline or trace to FILE (atomically) instead of standard output.")
+@click.pass_context
+def simulate_cmd(ctx: click.Context, protocol: str, fmt: str, ics: str | None, session_time: str,
+                 output: str | None) -> None:
+    """Play a protocol forward: its calendar, its session minute by minute, its windows."""
+    import datetime as _dt
+
+    from mesosim.runner import Options
+    from mesosim.timeline import calendar_ics, render_json, render_timeline, simulate_file
+
+    for target, hint in ((ics, "--ics"), (output, "--output")):
+        if target is not None and os.path.realpath(target) == os.path.realpath(protocol):
+            raise click.BadParameter(f"'{target}' is the protocol itself; mesosim never writes "
+                                     "over a protocol", param_hint=hint)
+    if ics is not None and output is not None and os.path.realpath(ics) == os.path.realpath(output):
+        raise click.BadParameter("--ics and --output name the same file", param_hint="--ics")
+    try:
+        at = _dt.time.fromisoformat(session_time)
+    except ValueError:
+        raise click.BadParameter(f"'{session_time}' is not a time of day such as 09:30",
+                                 param_hint="--session-time") from None
+    config = _load_config(ctx, (protocol,))
+    reg = _registry(ctx)
+    sim = simulate_file(protocol, reg, config.options if config is not None else Options())
+    color = output is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get(
+        "NO_COLOR")
+    _emit(render_json(sim) if fmt == "json" else render_timeline(sim, reg, color), output)
+    if ics is not None:
+        if sim.trace is None:
+            click.echo(f"mesosim: no calendar written to {ics}: the protocol could not be "
+                       "simulated", err=True)
+        else:
+            from mesosim.atomic import write_atomic
+
+            try:
+                write_atomic(ics, calendar_ics(sim, at))
+            except OSError as exc:
+                raise click.FileError(ics, hint=exc.strerror or str(exc)) from None
+    ctx.exit(sim.exit_code)
+
+
 @cli.command()
 @click.pass_context
 def rules(ctx: click.Context) -> None:
