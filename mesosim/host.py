@@ -223,6 +223,8 @@ def load_registry(
     techniques: dict[str, Technique] = {}
     owner: dict[str, list[str]] = {}
     for name, declared in _call_each(pm, "mesosim_techniques", refuse):
+        if not _is_list(name, "mesosim_techniques", declared, refuse):
+            continue
         for tech in declared or ():
             problem = _technique_problem(tech, steps, parameters, techniques)
             if problem:
@@ -237,6 +239,8 @@ def load_registry(
 
     rules = dict(RULES)
     for name, declared in _call_each(pm, "mesosim_rules", refuse):
+        if not _is_list(name, "mesosim_rules", declared, refuse):
+            continue
         for rule in declared or ():
             try:
                 validate_rule(rule)
@@ -267,6 +271,14 @@ def load_registry(
     return Registry(pm, techniques, steps, parameters, frozenset(conditions),
                     frozenset(activities), tuple(general), rules,
                     tuple(sorted(infos.values(), key=lambda p: p.name)))
+
+
+def _is_list(name: str, hook: str, value: object, refuse: Callable[[str, str], None]) -> bool:
+    """A list hook's result must be a list or tuple (or nothing): a str or an int is refused."""
+    if value is None or isinstance(value, list | tuple):
+        return True
+    refuse(name, f"{hook} returned {type(value).__name__}, expected a list")
+    return False
 
 
 def _technique_problem(tech: object, steps: dict[str, StepKind], parameters: dict[str, str],

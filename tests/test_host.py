@@ -116,6 +116,20 @@ class TooNewApi:
         return [Rule("ACME900", "future", "schema", "warning", "From the future.", "Later.")]
 
 
+class UnknownHook:
+    """Implements a hook this mesosim does not have (say, from a newer mesosim)."""
+
+    @hookimpl
+    def mesosim_report(self) -> None:
+        return None
+
+
+class NotAList:
+    @hookimpl
+    def mesosim_techniques(self) -> int:
+        return 7
+
+
 def _import_fails() -> object:
     raise ImportError("No module named 'acme_missing'")
 
@@ -127,6 +141,9 @@ BROKEN = {
     "acme-minmax": (MinAboveMax, "mesosim_techniques raised ValueError: range min 5 > max 1"),
     "acme-dimension": (WrongDimension, "technique 'acme-dimension': range for injection.depth "
                        "is in 'ml', expected a length"),
+    "acme-unknown-hook": (UnknownHook, "implements an unknown hook: unknown hook "
+                          "'mesosim_report'"),
+    "acme-not-a-list": (NotAList, "mesosim_techniques returned int, expected a list"),
     "acme-future": (TooNewApi, f"technique 'acme-future' is built for plugin API "
                     f"{API_VERSION + 1}, but this mesosim provides API {API_VERSION}"),
 }

@@ -125,10 +125,11 @@ EXV001 = Rule(
     severity="error",
     summary=f"EXAMPLE: pen_speed above {MAX_DEEP_SPEED_HZ:g} Hz with needles longer than "
             f"{DEEP_NEEDLE_MM:g} mm.",
-    explanation=f"""
-EXAMPLE rule of the example-microneedle-pen plugin (a hypothetical device). Its made-up cartridge
-is rated for at most {MAX_DEEP_SPEED_HZ:g} Hz when the needles are longer than {DEEP_NEEDLE_MM:g} mm:
-slow the pen down or use shorter needles. Both figures are defaults, not from any source.""".strip(),
+    explanation=(
+        "EXAMPLE rule of the example-microneedle-pen plugin (a hypothetical device). Its made-up\n"
+        f"cartridge is rated for at most {MAX_DEEP_SPEED_HZ:g} Hz when the needles are longer than "
+        f"{DEEP_NEEDLE_MM:g} mm: slow\nthe pen down or use shorter needles. Both figures are "
+        "defaults, not from any source."),
     origin=NAME,
 )
 
