@@ -17,6 +17,7 @@ import json
 import math
 import os
 import re
+import stat
 from collections.abc import Iterator
 from typing import Any, Final
 
@@ -86,7 +87,15 @@ class _Abort(Exception):
 def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str | None, LoadProblem | None]:
     """Read ``path`` as UTF-8 text, refusing what is too large, binary or not UTF-8."""
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):  # a folder the walk could not enter (see iter_files)
+            os.listdir(path)  # raises the reason, e.g. PermissionError
+            return None, LoadProblem("MS003", "cannot read folder")
+        if not stat.S_ISREG(st.st_mode):
+            # a named pipe or device would block open() or never end: refused, not read
+            return None, LoadProblem("MS003", "not a regular file (a pipe, socket or device): "
+                                     "not read")
+        size = st.st_size
         if size > max_bytes:
             return None, LoadProblem(
                 "MS003",
@@ -96,16 +105,26 @@ def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str | None
         with open(path, "rb") as fh:
             raw = fh.read(max_bytes + 1)
     except OSError as exc:
-        return None, LoadProblem("MS003", f"cannot read file: {exc.strerror or exc}")
+        what = "folder" if os.path.isdir(path) else "file"
+        return None, LoadProblem("MS003", f"cannot read {what}: {exc.strerror or exc}")
     return decode(raw)
+
+
+_OTHER_BOMS: Final = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+                      (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
 
 
 def decode(raw: bytes) -> tuple[str | None, LoadProblem | None]:
     """Bytes to text: a UTF-8 BOM is dropped, NUL bytes mean binary, anything else must be UTF-8."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    for bom, name in _OTHER_BOMS:  # UTF-32 first: its little-endian BOM starts like UTF-16's
+        if raw.startswith(bom):
+            return None, LoadProblem("MS003", f"file is {name} text; mesosim reads UTF-8 only",
+                                     suggestion="save the file as UTF-8")
     if b"\x00" in raw[:8192]:
-        return None, LoadProblem("MS003", "file looks binary (it contains NUL bytes), not YAML or JSON")
+        return None, LoadProblem("MS003", "file looks binary (it contains NUL bytes), not YAML or JSON",
+                                 suggestion="if it is UTF-16 or UTF-32 text, save it as UTF-8")
     try:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
@@ -336,10 +355,12 @@ class _Builder:
                 except OverflowError:
                     return -math.inf if value < 0 else math.inf
             return value
-        except (ValueError, OverflowError, yaml.constructor.ConstructorError) as exc:
-            if tag == _STD + "timestamp":
-                raise _Abort(LoadProblem("MS106", f"'{node.value}' is not a real date ({exc})",
-                                         _mark(node), suggestion="write a date as YYYY-MM-DD")) from None
+        except (ValueError, OverflowError, yaml.constructor.ConstructorError):
+            if tag == _STD + "int":  # over int()'s 4,300-digit limit: as large as above
+                return -math.inf if node.value.startswith("-") else math.inf
+            # A date that does not exist (2026-02-30) stays the text written: where a date is
+            # expected the model reports it (MS106) and checks the rest of the file; elsewhere
+            # (an id, a note) it is just text.
             return node.value
 
 
@@ -361,7 +382,9 @@ def iter_files(paths: list[str], exclude: tuple[str, ...] = ()) -> Iterator[str]
                 yield top
             continue
         found: list[str] = []
-        for root, dirs, files in os.walk(top, followlinks=True):
+        # a folder that cannot be listed is reported (MS003 on the folder), not silently skipped
+        unlisted: list[OSError] = []
+        for root, dirs, files in os.walk(top, onerror=unlisted.append, followlinks=True):
             try:
                 st = os.stat(root)
             except OSError:
@@ -377,6 +400,7 @@ def iter_files(paths: list[str], exclude: tuple[str, ...] = ()) -> Iterator[str]
                     p = os.path.join(root, name)
                     if not excluded(p):
                         found.append(p)
+        found.extend(e.filename for e in unlisted if e.filename and not excluded(e.filename))
         yield from sorted(found)
 
 

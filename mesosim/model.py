@@ -10,13 +10,16 @@ vocabulary.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from attrs import field, frozen
 
-from mesosim.findings import Sink, did_you_mean
+from mesosim.findings import Sink
+from mesosim.findings import did_you_mean as _did_you_mean
 from mesosim.loader import Document, Path, Pos, to_date
 from mesosim.technique import SETTINGS, ZONES
 from mesosim.units import Quantity, UnitError, parse_quantity
@@ -100,6 +103,32 @@ class Protocol:
         return self.doc.pos(path)
 
 
+#: written like a date, so a failure to read it is a date that does not exist (2026-02-30)
+_DATE_LIKE: Final = re.compile(r"^\s*\d{4}-\d\d-\d\d(?:[Tt ].*)?$")
+
+
+def _date_error(v: str) -> str:
+    """Why ``v`` is not a date: the reason :mod:`datetime` gives."""
+    try:
+        _dt.datetime.fromisoformat(v.strip())
+    except ValueError as exc:
+        return str(exc)
+    return "not a calendar date"
+
+
+@functools.lru_cache(maxsize=1024)
+def _close_match(word: str, choices: tuple[str, ...]) -> str | None:
+    return _did_you_mean(word, choices)
+
+
+def did_you_mean(word: Any, choices: Iterable[str]) -> str | None:
+    """:func:`mesosim.findings.did_you_mean`, remembered: difflib costs ~0.1 ms a call, and a
+    hostile file may repeat one unknown name 100,000 times (aliases)."""
+    if not isinstance(word, str):
+        return None
+    return _close_match(word, tuple(choices))
+
+
 def _type_name(v: Any) -> str:
     if isinstance(v, bool):
         return "a boolean"
@@ -172,10 +201,13 @@ class _Builder:
     def date(self, v: Any, where: Path, what: str) -> _dt.date | None:
         d = to_date(v)
         if d is None:
-            self.sink.add("MS106", where, f"{what} must be a date written YYYY-MM-DD, found "
-                          f"{v!r}" if not isinstance(v, dict | list) else
-                          f"{what} must be a date, found {_type_name(v)}",
-                          suggestion="write a real date such as 2026-12-01")
+            if isinstance(v, dict | list):
+                msg = f"{what} must be a date, found {_type_name(v)}"
+            elif isinstance(v, str) and _DATE_LIKE.match(v):
+                msg = f"{what} is {v.strip()}, which is not a real date ({_date_error(v)})"
+            else:
+                msg = f"{what} must be a date written YYYY-MM-DD, found {v!r}"
+            self.sink.add("MS106", where, msg, suggestion="write a real date such as 2026-12-01")
         return d
 
     def whole(self, v: Any, where: Path, what: str, lo: int, hi: int) -> int | None:

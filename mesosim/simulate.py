@@ -238,6 +238,10 @@ def _calendar(protocol: Protocol) -> tuple[list[_dt.date], tuple[float, ...]]:
         return dates, tuple(float((b - a).days) for a, b in zip(dates, dates[1:], strict=False))
     if course.start is None or not course.sessions:
         return [], ()
+    if course.interval is None and course.sessions > 1:
+        # no readable interval (missing, or already reported as a unit error): laying the
+        # sessions on one day would add a bogus "interval is None" finding (hostile-input issue)
+        return [], ()
     step_days = course.interval.to("d") if course.interval is not None else 0.0
     try:
         dates = [course.start + _dt.timedelta(days=round(i * step_days))

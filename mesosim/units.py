@@ -183,7 +183,7 @@ def parse_quantity(raw: object, dimension: str) -> Quantity:
             suggestion=f"{m.group(1)} {canonical_unit(dimension)}",
         )
     if unit not in UNITS:
-        hint = suggest_unit(unit, dimension) or suggest_unit(unit)
+        hint = suggest_unit(unit, dimension)  # never a unit of another dimension ('0.05 sec' for a volume)
         raise UnitError(
             "unknown-unit",
             f"unknown unit '{unit}' in '{raw}': expected a {dimension} like '{example}'",
