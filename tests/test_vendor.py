@@ -368,3 +368,27 @@ def test_assert_conformance_lists_every_problem():
     message = str(info.value)
     assert message.startswith("plugin 'acme' fails the mesosim conformance suite (2 problems):")
     assert "needs 'skin-disinfected'" in message and "no sample protocols" in message
+
+
+# --- the guide -------------------------------------------------------------------------------
+
+GUIDE = Path(ROOT) / "docs" / "writing-a-plugin.md"
+
+
+def test_every_hook_is_documented_in_the_guide_with_its_signature():
+    import inspect
+
+    from mesosim import hookspecs
+
+    text = GUIDE.read_text(encoding="utf-8")
+    hooks = [n for n, f in vars(hookspecs).items() if n.startswith("mesosim_") and callable(f)]
+    assert hooks, "no hook found in mesosim/hookspecs.py"
+    for hook in hooks:
+        params = ", ".join(inspect.signature(getattr(hookspecs, hook)).parameters)
+        assert f"### `{hook}({params})" in text, f"{hook}({params}) has no section in {GUIDE}"
+        assert f"| `{hook}({params})` |" in text, f"{hook} is missing from the hook table"
+
+
+def test_guide_is_linked_from_the_readme():
+    readme = (Path(ROOT) / "README.md").read_text(encoding="utf-8")
+    assert "(docs/writing-a-plugin.md)" in readme

@@ -110,6 +110,9 @@ TECHNIQUE = Technique(
     zones={"face", "neck", "decollete", "scalp"},
     settings={"clinic"},
     durations={"application": "2 min"},
+    # the plugin API this plugin was built and tested against; a mesosim with an older API
+    # refuses it with both versions named instead of misjudging files
+    api_version=1,
 )
 
 # --- the plugin's own rule -------------------------------------------------------------------
