@@ -259,9 +259,11 @@ def calendar_ics(sim: Simulation, session_time: _dt.time = DEFAULT_SESSION_TIME)
     p, t, tr = sim.protocol, sim.tech, sim.trace
     if p is None or t is None or tr is None:
         raise ValueError("the protocol could not be simulated: no calendar")
-    uid_base = p.id or "protocol"
+    # one line each: a block-scalar title (`title: |`) ends in a newline, which icalendar
+    # refuses in X-WR-CALNAME with an AssertionError (hostile-input issue)
+    uid_base = " ".join(p.id.split()) or "protocol"
     stamp = _dt.datetime.now(_dt.UTC).replace(microsecond=0)
-    name = p.title or p.id or sim.result.path
+    name = " ".join((p.title or p.id or sim.result.path).split())
     cal = Calendar()
     cal.add("prodid", f"-//mesosim//mesosim {__version__}//EN")
     cal.add("version", "2.0")

@@ -158,6 +158,43 @@ def test_the_whole_corpus_in_one_run_sequential_and_parallel():
     assert digest(HOSTILE) == before, "mesosim wrote to a protocol file"
 
 
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_simulate_answers_every_corpus_file_without_a_traceback(tmp_path, name):
+    path = os.path.join(HOSTILE, name)
+    ics = tmp_path / "course.ics"
+    result = CliRunner().invoke(cli, ["--disable-plugin-autoload", "simulate", path, "--ics",
+                                      str(ics)])
+    no_traceback(result)
+    assert result.exit_code == 1, result.output
+
+
+def test_simulate_never_writes_its_calendar_over_the_protocol(tmp_path):
+    path = tmp_path / "p.yaml"
+    with open(VALID, "rb") as fh:
+        path.write_bytes(fh.read())
+    before = path.read_bytes()
+    for option in ("--ics", "--output"):
+        result = CliRunner().invoke(cli, ["--disable-plugin-autoload", "simulate", str(path),
+                                          option, str(path)])
+        no_traceback(result)
+        assert result.exit_code == 2 and "never writes over a protocol" in result.output
+        assert path.read_bytes() == before
+
+
+def test_simulate_calendar_of_a_multi_line_title(tmp_path):
+    # a block-scalar title ends in a newline, which icalendar refused with an AssertionError
+    with open(VALID, encoding="utf-8") as fh:
+        text = fh.read()
+    path = tmp_path / "p.yaml"
+    path.write_text(text.replace("\ntitle: ", "\ntitle: |\n  Two\n  lines\n# ", 1), encoding="utf-8")
+    ics = tmp_path / "course.ics"
+    result = CliRunner().invoke(cli, ["--disable-plugin-autoload", "simulate", str(path), "--ics",
+                                      str(ics)])
+    no_traceback(result)
+    assert result.exit_code == 0, result.output
+    assert "X-WR-CALNAME:Two lines (manual-injection)" in ics.read_text(encoding="utf-8")
+
+
 # --- generated: nesting, size, encodings ---------------------------------------------------
 
 DEEP = {

@@ -205,3 +205,23 @@ def test_arbitrary_bytes_in_a_file_never_raise(raw: bytes, name: str) -> None:
     unreadable = any(f.rule == "MS003" for f in first.findings)
     text = None if unreadable else raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     _assert_sound(first, second, text)
+
+
+@PROFILE
+@given(_protocol(), st.booleans())
+def test_simulating_structured_protocols_never_raises(data: dict[str, Any], as_json: bool) -> None:
+    # `mesosim simulate` and its --ics calendar walk the same model further: dates near year
+    # 9999, huge intervals and durations must end in findings, not in OverflowError
+    import datetime as dt
+
+    from mesosim.timeline import calendar_ics, render_json, render_timeline, simulate_file
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "p.json" if as_json else "p.yaml")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(_dump(data, as_json))
+        sim = simulate_file(path, REG)
+    render_timeline(sim, REG).encode("utf-8")
+    render_json(sim).encode("utf-8")
+    if sim.trace is not None:
+        calendar_ics(sim, dt.time(9, 0))
