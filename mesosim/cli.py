@@ -1,7 +1,7 @@
 """mesosim's command line: parse options, call library functions, print, exit.
 
 Exit codes: 0 no error finding; 1 at least one error finding; 2 usage error (bad option, a path
-that does not exist); 3 a plugin failed (refused at load, or raised while checking).
+that does not exist, a bad configuration); 3 a plugin failed (refused at load, or raised while checking).
 """
 
 from __future__ import annotations
@@ -18,6 +18,12 @@ if TYPE_CHECKING:
     from mesosim.host import Registry
 
 
+class ConfigProblem(click.ClickException):
+    """A bad configuration file: its message names the file and line; exit code 2."""
+
+    exit_code = 2
+
+
 def _registry(ctx: click.Context) -> Registry:
     """Load the plugins once per invocation (lazily: ``--version`` and ``--help`` skip it)."""
     obj = ctx.ensure_object(dict)
@@ -29,10 +35,14 @@ def _registry(ctx: click.Context) -> Registry:
             autoload=False if obj.get("no_autoload") else None,
         )
         config = obj.get("config")
-        if config is not None and config.overrides:
-            from mesosim.config import apply_overrides
+        if config is not None:
+            from mesosim.config import ConfigError, apply_overrides, check_codes
 
-            obj["registry"] = apply_overrides(obj["registry"], config.overrides)
+            try:  # a bad override or rule code is a usage error with file:line (exit 2)
+                check_codes(config, obj["registry"])
+                obj["registry"] = apply_overrides(obj["registry"], config.overrides)
+            except ConfigError as exc:
+                raise ConfigProblem(str(exc)) from None
     reg: Registry = obj["registry"]
     return reg
 
@@ -61,6 +71,31 @@ def cli(ctx: click.Context, plugins: tuple[str, ...], no_plugins: tuple[str, ...
                config_file=config_file)
 
 
+def _set_config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)["config_file"] = value
+
+
+#: ``--config`` on a subcommand as well as on the group: ``mesosim check --config F`` reads as
+#: people type it (ruff, yamllint); both set the same value.
+config_option = click.option(
+    "--config", type=click.Path(dir_okay=False), default=None, expose_value=False,
+    is_eager=True, callback=_set_config_file, metavar="FILE",
+    help="Configuration file (mesosim.toml, pyproject.toml or any TOML file with the settings "
+    "at top level); default: found by walking up from the checked paths.")
+
+
+def _codes_option(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+                  ) -> tuple[str, ...]:
+    from mesosim.config import CODE_OR_PREFIX
+
+    codes = tuple(c.strip().upper() for v in value for c in v.split(",") if c.strip())
+    bad = [c for c in codes if not CODE_OR_PREFIX.fullmatch(c)]
+    if bad:
+        raise click.BadParameter(f"'{bad[0]}' is not a rule code or prefix (e.g. MS401, MS4)")
+    return codes
+
+
 def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
     from mesosim.config import ConfigError, find_config, load_config
 
@@ -72,7 +107,7 @@ def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
     try:
         config = load_config(found) if found else None
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise ConfigProblem(str(exc)) from None
     obj["config"] = config
     return config
 
@@ -85,14 +120,16 @@ def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
               help="Write the report to FILE (atomically) instead of standard output.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Check files in N parallel processes; output order does not change.")
-@click.option("--select", multiple=True, metavar="CODE", help="Report only these codes or "
-              "prefixes.")
-@click.option("--ignore", multiple=True, metavar="CODE", help="Do not report these codes or "
-              "prefixes.")
+@click.option("--select", multiple=True, metavar="CODE", callback=_codes_option,
+              help="Report only these codes or prefixes.")
+@click.option("--ignore", multiple=True, metavar="CODE", callback=_codes_option,
+              help="Do not report these codes or prefixes.")
+@config_option
 @click.option("--max-file-size", type=click.IntRange(1), default=None, metavar="BYTES",
               help="Largest file read (default 4 MiB).")
-@click.option("--report-unused-ignores", is_flag=True, default=None,
-              help="Report suppression comments that silence nothing (MS011).")
+@click.option("--report-unused-ignores/--no-report-unused-ignores", default=None,
+              help="Report suppression comments that silence nothing (MS011); default: the "
+              "configuration's report-unused-ignores, else off.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a "
               "terminal only).")
 @click.pass_context
@@ -307,6 +344,54 @@ def schema(ctx: click.Context, output: str | None) -> None:
     from mesosim.schema import protocol_schema
 
     _emit(json.dumps(protocol_schema(_registry(ctx)), indent=2) + "\n", output)
+
+
+@cli.command("config")
+@click.argument("path", required=False, default=".")
+@config_option
+@click.pass_context
+def config_cmd(ctx: click.Context, path: str) -> None:
+    """Print the configuration in force for PATH (default: here) and where each value came from."""
+    from mesosim.config import describe
+
+    if not os.path.exists(path):
+        raise click.BadParameter(f"no such file or directory: {path}", param_hint="PATH")
+    config = _load_config(ctx, (path,))
+    _registry(ctx)  # validates the rule codes and the overrides against the loaded plugins
+    click.echo(describe(config), nl=False)
+
+
+@cli.command("class")
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the summary to FILE (atomically) instead of standard output.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Check files in N parallel processes.")
+@config_option
+@click.pass_context
+def class_cmd(ctx: click.Context, submissions: str, fmt: str, output: str | None, jobs: int
+              ) -> None:
+    """Summarise a class: SUBMISSIONS has one sub-folder (or file) per student.
+
+    Per student: files, errors, warnings, the most frequent rule codes, pass (no error finding)
+    or fail; then the rules most often broken across the class. Exits 0 whatever the grades.
+    """
+    from mesosim.classroom import RENDERERS, summarize
+    from mesosim.runner import Options
+
+    config = _load_config(ctx, (submissions,))
+    reg = _registry(ctx)
+    obj = ctx.ensure_object(dict)
+    registry_args = (tuple(obj.get("no_plugins", ())), tuple(obj.get("plugins", ())),
+                     False if obj.get("no_autoload") else None,
+                     config.overrides if config is not None else None)
+    if output is not None:
+        _refuse_input_as_output(output, (submissions,))
+    summary = summarize(submissions, reg, config.options if config is not None else Options(),
+                        jobs=jobs, registry_args=registry_args)
+    _emit(RENDERERS[fmt](summary), output)
 
 
 def main() -> None:

@@ -20,8 +20,10 @@ names one. Settings (``mesosim.toml`` holds them at top level)::
     min = "1.5 mm"
     max = "2.5 mm"
 
-Unknown settings and bad values are errors naming the file and line. The source of an
-overridden range is ``<file>:<line>``, shown by ``mesosim techniques show`` and in findings.
+Unknown settings and bad values are errors naming the file and line; so is a code or prefix
+that matches no loaded rule (:func:`check_codes`). The source of an overridden range is
+``<file>:<line>``, shown by ``mesosim techniques show`` and in findings; ``mesosim config``
+prints the configuration in force with the origin of each value (:func:`describe`).
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ KEYS: Final = ("select", "ignore", "exclude", "max-file-size", "report-unused-ig
 OVERRIDE_KEYS: Final = ("technique", "parameter", "zone", "setting", "min", "max", "note")
 TOP_RANGES: Final = {"interval": "time", "course_length": "count", "session_duration": "time",
                      "session_dose": "volume"}
+#: a rule code (MS401) or a prefix of codes (MS4, MS)
+CODE_OR_PREFIX: Final = re.compile(r"[A-Z]{1,8}[0-9]{0,3}")
+FULL_CODE: Final = re.compile(r"[A-Z]{2,8}[0-9]{3}")
 
 
 class ConfigError(Exception):
@@ -66,13 +71,20 @@ class Config:
     path: str
     options: Options
     overrides: tuple[Override, ...] = ()
-    #: setting -> "file:line" where it was set
+    #: setting -> "file:line" where it was set (``severity.MS502``, ``per-file-ignores.GLOB``...)
     origins: Mapping[str, str] = field(factory=dict)
+
+
+def _mentions_mesosim(text: str) -> bool:
+    """Whether a ``pyproject.toml`` has a ``[tool.mesosim]`` table (or ``tool.mesosim.x = ``)."""
+    return re.search(r"^\s*(\[\[?\s*tool\s*\.\s*\"?mesosim\b|tool\s*\.\s*mesosim\s*[.=])", text,
+                     re.M) is not None
 
 
 def find_config(paths: Sequence[str]) -> str | None:
     """Walk up from the first path to the nearest ``mesosim.toml`` or ``pyproject.toml`` with a
-    ``[tool.mesosim]`` table."""
+    ``[tool.mesosim]`` table; in one folder ``mesosim.toml`` wins (as ``ruff.toml`` does over
+    ``pyproject.toml``). A ``pyproject.toml`` without the table is passed over."""
     start = os.path.abspath(paths[0] if paths else ".")
     folder = start if os.path.isdir(start) else os.path.dirname(start)
     while True:
@@ -83,7 +95,7 @@ def find_config(paths: Sequence[str]) -> str | None:
         if os.path.isfile(candidate):
             try:
                 with open(candidate, encoding="utf-8") as fh:
-                    if re.search(r"^\s*\[\[?tool\.mesosim[\].]", fh.read(), re.M):
+                    if _mentions_mesosim(fh.read()):
                         return candidate
             except (OSError, UnicodeDecodeError):
                 pass
@@ -93,86 +105,150 @@ def find_config(paths: Sequence[str]) -> str | None:
         folder = parent
 
 
-def _line_of(text: str, key: str, nth: int = 0) -> int:
-    """Line of the ``nth`` place ``key`` is set (``key =``, ``"key" =``, ``[key]``, ``[[key]]``)."""
-    k = re.escape(key)
-    pat = re.compile(rf'^\s*(\[\[?\s*(tool\.mesosim\.)?{k}\s*\]\]?|"?{k}"?\s*=)', re.M)
-    hits = [text.count("\n", 0, m.start()) + 1 for m in pat.finditer(text)]
-    return hits[nth] if nth < len(hits) else (hits[-1] if hits else 1)
+_HEADER: Final = re.compile(r"^\s*\[(\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_NAME: Final = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)"""
+_KEY: Final = re.compile(rf"^\s*({_NAME}(?:\s*\.\s*{_NAME})*)\s*=")
+_PART: Final = re.compile(r"""\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*(?:\.|$)""")
+
+
+def _dotted(name: str) -> tuple[str, ...]:
+    return tuple(m.group(1).strip("\"'") for m in _PART.finditer(name))
+
+
+class Lines:
+    """Where each key of a TOML text is, by its full dotted path, so that an error names the line
+    of the setting itself (not a same-named key of another tool's table in ``pyproject.toml``).
+    ``tomllib`` gives no positions; a line scan is enough for the shapes a config file has."""
+
+    def __init__(self, path: str, text: str, prefix: tuple[str, ...]) -> None:
+        self.path = path
+        self.at: dict[tuple[str, ...], list[int]] = {}
+        table: tuple[str, ...] = ()
+        depth = 0  # inside a multi-line array: its lines are not keys
+        for n, line in enumerate(text.splitlines(), start=1):
+            if depth == 0:
+                m = _HEADER.match(line)
+                if m and not _KEY.match(line):
+                    table = _dotted(m.group(2))
+                    self._add(table, n, prefix)
+                    continue
+                k = _KEY.match(line)
+                if k:
+                    self._add(table + _dotted(k.group(1)), n, prefix)
+            code = re.sub(r"\"(\\.|[^\"\\])*\"|'[^']*'|#.*", "", line)
+            depth = max(0, depth + code.count("[") - code.count("]"))
+
+    def _add(self, key: tuple[str, ...], n: int, prefix: tuple[str, ...]) -> None:
+        if key[:len(prefix)] == prefix and len(key) > len(prefix):
+            self.at.setdefault(key[len(prefix):], []).append(n)
+
+    def line(self, *key: str, nth: int = 0, after: int = 0) -> int:
+        """The line of ``key`` (its ``nth`` occurrence, or its first after line ``after``);
+        the line of the nearest enclosing table it has, or 1."""
+        while key:
+            hits = [n for n in self.at.get(key, []) if n > after]
+            if hits:
+                return hits[min(nth, len(hits) - 1)]
+            key = key[:-1]
+        return 1
+
+    def where(self, *key: str, nth: int = 0, after: int = 0) -> str:
+        return f"{self.path}:{self.line(*key, nth=nth, after=after)}"
 
 
 def load_config(path: str) -> Config:
-    """Read and validate a configuration file. Raises :class:`ConfigError`."""
+    """Read and validate a configuration file. Raises :class:`ConfigError`.
+
+    A file named ``pyproject.toml`` is read from its ``[tool.mesosim]`` table; any other file
+    (``mesosim.toml``, or one named with ``--config``) holds the settings at top level.
+    """
     import tomllib
 
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
         data = tomllib.loads(text)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}:1: configuration is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        if m:
+            where = f"{path}:{m.group(1)}:{m.group(2)}"
+        else:  # "(at end of document)"
+            where = f"{path}:{max(1, text.count(chr(10)) + (not text.endswith(chr(10))))}"
+        reason = re.sub(r" \(at .*\)$", "", str(exc))
+        raise ConfigError(f"{where}: invalid TOML: {reason}") from None
+    prefix: tuple[str, ...] = ()
+    table: Any = data
     if os.path.basename(path) == "pyproject.toml":
-        table = data.get("tool", {}).get("mesosim", {})
-    else:
-        table = data
-    return parse_config(table, path, text)
+        prefix = ("tool", "mesosim")
+        table = data.get("tool", {})
+        table = table.get("mesosim", {}) if isinstance(table, dict) else {}
+    lines = Lines(path, text, prefix)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{lines.where()}: [tool.mesosim] must be a table")
+    return parse_config(table, path, text, lines)
 
 
-def _where(path: str, text: str, key: str, nth: int = 0) -> str:
-    return f"{path}:{_line_of(text, key, nth)}"
-
-
-def _str_list(v: Any, key: str, path: str, text: str) -> tuple[str, ...]:
+def _str_list(v: Any, key: str, lines: Lines, *at: str) -> tuple[str, ...]:
     if isinstance(v, str):
         v = [v]
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise ConfigError(f"{_where(path, text, key)}: '{key}' must be a list of strings")
+        raise ConfigError(f"{lines.where(*at)}: '{key}' must be a list of strings, not "
+                          f"{_type(v)}")
     return tuple(v)
 
 
-def _codes(v: Any, key: str, path: str, text: str) -> tuple[str, ...]:
-    codes = _str_list(v, key, path, text)
+def _type(v: Any) -> str:
+    return {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list",
+            dict: "a table"}.get(type(v), type(v).__name__)
+
+
+def _codes(v: Any, key: str, lines: Lines, *at: str) -> tuple[str, ...]:
+    codes = _str_list(v, key, lines, *at)
     for c in codes:
-        if not re.fullmatch(r"[A-Z]{1,8}[0-9]{0,3}", c):
-            raise ConfigError(f"{_where(path, text, key)}: '{c}' in '{key}' is not a rule code "
-                              "or prefix (e.g. MS401, MS4)")
+        if not CODE_OR_PREFIX.fullmatch(c):
+            hint = f"; did you mean '{c.upper()}'?" if CODE_OR_PREFIX.fullmatch(c.upper()) else ""
+            raise ConfigError(f"{lines.where(*at)}: '{c}' in '{key}' is not a rule code or prefix "
+                              f"(e.g. MS401, MS4){hint}")
     return codes
 
 
-def parse_config(table: Mapping[str, Any], path: str, text: str) -> Config:
+def parse_config(table: Mapping[str, Any], path: str, text: str, lines: Lines | None = None
+                 ) -> Config:
+    """Validate the settings table of a configuration file into :class:`Config`."""
     from mesosim.findings import SEVERITIES, did_you_mean
 
+    lines = lines or Lines(path, text, ())
     origins: dict[str, str] = {}
     for key in table:
         if key not in KEYS:
             hint = did_you_mean(key, KEYS)
-            raise ConfigError(f"{_where(path, text, key)}: unknown setting '{key}'"
+            raise ConfigError(f"{lines.where(key)}: unknown setting '{key}'"
                               + (f"; did you mean '{hint}'?" if hint else
                                  f"; settings are: {', '.join(KEYS)}"))
-        origins[key] = _where(path, text, key)
+        origins[key] = lines.where(key)
     kw: dict[str, Any] = {}
     if "select" in table:
-        kw["select"] = _codes(table["select"], "select", path, text)
+        kw["select"] = _codes(table["select"], "select", lines, "select")
     if "ignore" in table:
-        kw["ignore"] = _codes(table["ignore"], "ignore", path, text)
+        kw["ignore"] = _codes(table["ignore"], "ignore", lines, "ignore")
     if "exclude" in table:
-        kw["exclude"] = _str_list(table["exclude"], "exclude", path, text)
+        kw["exclude"] = _str_list(table["exclude"], "exclude", lines, "exclude")
     if "max-file-size" in table:
         v = table["max-file-size"]
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise ConfigError(f"{origins['max-file-size']}: 'max-file-size' must be a positive "
-                              "number of bytes")
+                              f"whole number of bytes, not {v!r}")
         kw["max_bytes"] = v
     if "report-unused-ignores" in table:
         v = table["report-unused-ignores"]
         if not isinstance(v, bool):
             raise ConfigError(f"{origins['report-unused-ignores']}: 'report-unused-ignores' "
-                              "must be true or false")
+                              f"must be true or false, not {_type(v)}")
         kw["report_unused_ignores"] = v
     if "severity" in table:
         sev = table["severity"]
@@ -180,35 +256,53 @@ def parse_config(table: Mapping[str, Any], path: str, text: str) -> Config:
             raise ConfigError(f"{origins['severity']}: 'severity' must be a table of "
                               "CODE = \"error\" | \"warning\" | \"info\"")
         for code, level in sev.items():
+            where = lines.where("severity", code)
+            if not FULL_CODE.fullmatch(code):
+                raise ConfigError(f"{where}: '{code}' in 'severity' is not a rule code (a severity "
+                                  "is set per rule, e.g. MS502)")
             if level not in SEVERITIES:
-                raise ConfigError(f"{_where(path, text, code)}: severity of {code} is "
-                                  f"{level!r}; expected one of {', '.join(SEVERITIES)}")
-            origins[f"severity.{code}"] = _where(path, text, code)
+                hint = did_you_mean(str(level), SEVERITIES)
+                raise ConfigError(f"{where}: severity of {code} is {level!r}; expected one of "
+                                  f"{', '.join(SEVERITIES)}" + (f"; did you mean '{hint}'?"
+                                                                if hint else ""))
+            origins[f"severity.{code}"] = where
         kw["severity"] = dict(sev)
     if "per-file-ignores" in table:
         pfi = table["per-file-ignores"]
         if not isinstance(pfi, dict):
             raise ConfigError(f"{origins['per-file-ignores']}: 'per-file-ignores' must be a table"
                               " of \"glob\" = [codes]")
-        kw["per_file_ignores"] = {g: _codes(c, g, path, text) for g, c in pfi.items()}
+        kw["per_file_ignores"] = {
+            g: _codes(c, f"per-file-ignores.{g}", lines, "per-file-ignores", g)
+            for g, c in pfi.items()}
+        for g in pfi:
+            origins[f"per-file-ignores.{g}"] = lines.where("per-file-ignores", g)
     overrides: list[Override] = []
     if "override" in table:
         ov = table["override"]
         if not isinstance(ov, list):
             raise ConfigError(f"{origins['override']}: write overrides as [[override]] tables")
         for i, item in enumerate(ov):
-            overrides.append(_override(item, i, path, text))
+            overrides.append(_override(item, i, lines))
     return Config(path, Options(**kw), tuple(overrides), origins)
 
 
-def _override(item: Any, i: int, path: str, text: str) -> Override:
-    where = _where(path, text, "override", i)
+def _override(item: Any, i: int, lines: Lines) -> Override:
+    start = lines.line("override", nth=i)
+    where = f"{lines.path}:{start}"
     if not isinstance(item, dict):
         raise ConfigError(f"{where}: an override must be a table")
+
+    def at(k: str) -> str:
+        return lines.where("override", k, after=start - 1)
+
+    from mesosim.findings import did_you_mean
+
     for k in item:
         if k not in OVERRIDE_KEYS:
-            raise ConfigError(f"{where}: unknown override key '{k}'; expected: "
-                              f"{', '.join(OVERRIDE_KEYS)}")
+            hint = did_you_mean(k, OVERRIDE_KEYS)
+            raise ConfigError(f"{at(k)}: unknown override key '{k}'" + (
+                f"; did you mean '{hint}'?" if hint else f"; expected: {', '.join(OVERRIDE_KEYS)}"))
     for k in ("technique", "parameter"):
         if not isinstance(item.get(k), str):
             raise ConfigError(f"{where}: an override needs '{k}' (text)")
@@ -216,9 +310,10 @@ def _override(item: Any, i: int, path: str, text: str) -> Override:
         raise ConfigError(f"{where}: an override needs 'min', 'max' or both")
     zone, setting = item.get("zone"), item.get("setting")
     if zone is not None and zone not in ZONES:
-        raise ConfigError(f"{where}: zone '{zone}' is not one of {', '.join(ZONES)}")
+        raise ConfigError(f"{at('zone')}: zone '{zone}' is not one of {', '.join(ZONES)}")
     if setting is not None and setting not in SETTINGS:
-        raise ConfigError(f"{where}: setting '{setting}' is not one of {', '.join(SETTINGS)}")
+        raise ConfigError(f"{at('setting')}: setting '{setting}' is not one of "
+                          f"{', '.join(SETTINGS)}")
     param = item["parameter"]
     dim = TOP_RANGES.get(param)
     if dim is None and param.startswith("aftercare."):
@@ -229,10 +324,13 @@ def _override(item: Any, i: int, path: str, text: str) -> Override:
         if k not in item:
             bounds.append(None)
             continue
+        if isinstance(item[k], bool) or not isinstance(item[k], (str, int, float)):
+            raise ConfigError(f"{at(k)}: override '{k}' must be a quantity such as \"1.5 mm\", "
+                              f"not {_type(item[k])}")
         try:
             q = parse_quantity(item[k], dim or _guess_dim(item[k]))
         except UnitError as exc:
-            raise ConfigError(f"{where}: override '{k}': {exc}") from None
+            raise ConfigError(f"{at(k)}: override '{k}': {exc}") from None
         unit = unit or q.unit
         bounds.append(q.to(unit) if unit else q.value)
     try:
@@ -242,6 +340,77 @@ def _override(item: Any, i: int, path: str, text: str) -> Override:
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     return Override(item["technique"], param, zone, setting, rng)
+
+
+def check_codes(config: Config, reg: Registry) -> None:
+    """Every code and prefix the configuration names must match a loaded rule: a typo in
+    ``ignore`` would otherwise silence nothing, without a word. Raises :class:`ConfigError`."""
+    from mesosim.findings import did_you_mean
+
+    o = config.options
+    named: list[tuple[str, str, str]] = [(c, "select", "select") for c in o.select]
+    named += [(c, "ignore", "ignore") for c in o.ignore]
+    named += [(c, f"per-file-ignores.{g}", f"per-file-ignores.{g}")
+              for g, codes in o.per_file_ignores.items() for c in codes]
+    named += [(c, "severity", f"severity.{c}") for c in o.severity]
+    for code, setting, origin in named:
+        if not any(r.startswith(code) for r in reg.rules):
+            hint = did_you_mean(code, reg.rules)
+            raise ConfigError(f"{config.origins.get(origin, config.path)}: '{code}' in "
+                              f"'{setting}' matches no rule" + (f"; did you mean '{hint}'?" if hint
+                                                                else "; see 'mesosim rules'"))
+
+
+def describe(config: Config | None) -> str:
+    """The configuration in force, as TOML, each value followed by where it came from
+    (``file:line``, or ``default``): what ``mesosim config`` prints."""
+    import json
+
+    from mesosim.runner import Options
+
+    options = config.options if config is not None else Options()
+    origins = config.origins if config is not None else {}
+    out = [f"# configuration: {config.path}" if config is not None else
+           "# configuration: none found (defaults)"]
+
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (tuple, list)):
+            return "[" + ", ".join(json.dumps(x, ensure_ascii=False) for x in v) + "]"
+        return json.dumps(v, ensure_ascii=False)
+
+    def line(text: str, origin: str | None) -> None:
+        out.append(f"{text:<48} # {origin or 'default'}")
+
+    for key, attr in (("select", "select"), ("ignore", "ignore"), ("exclude", "exclude"),
+                      ("max-file-size", "max_bytes"),
+                      ("report-unused-ignores", "report_unused_ignores")):
+        line(f"{key} = {value(getattr(options, attr))}", origins.get(key))
+    out.append("")
+    line("[severity]", origins.get("severity"))
+    for code, level in sorted(options.severity.items()):
+        line(f"{code} = {value(level)}", origins.get(f"severity.{code}"))
+    out.append("")
+    line("[per-file-ignores]", origins.get("per-file-ignores"))
+    for glob, codes in options.per_file_ignores.items():
+        line(f"{json.dumps(glob, ensure_ascii=False)} = {value(codes)}",
+             origins.get(f"per-file-ignores.{glob}"))
+    for ov in config.overrides if config is not None else ():
+        out.append("")
+        line("[[override]]", ov.range.source)
+        out.append(f"technique = {value(ov.technique)}")
+        out.append(f"parameter = {value(ov.parameter)}")
+        for k in ("zone", "setting"):
+            if getattr(ov, k) is not None:
+                out.append(f"{k} = {value(getattr(ov, k))}")
+        for k in ("min", "max"):
+            bound = getattr(ov.range, k)
+            if bound is not None:
+                out.append(f"{k} = {value(f'{bound:g} {ov.range.unit}'.strip())}")
+        if ov.range.note:
+            out.append(f"note = {value(ov.range.note)}")
+    return "\n".join(out) + "\n"
 
 
 def _guess_dim(raw: Any) -> str:

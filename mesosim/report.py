@@ -1,7 +1,9 @@
 """Output formats behind one small interface: a reporter turns a :class:`Report` into text.
 
-``REPORTERS`` maps a ``--format`` name to a function ``(report, registry, color) -> str``. Add a
-format by adding a function here; the CLI lists the names from this mapping.
+``REPORTERS`` maps a ``--format`` name to a function ``(report, registry, color) -> str``: the
+one registry of formats, from which the CLI lists the names. ``text`` and ``json`` live here; the
+CI formats (``sarif``, ``junit``, ``github``) live in ``mesosim.reporters`` and are imported only
+when asked for.
 """
 
 from __future__ import annotations
@@ -81,7 +83,23 @@ def render_json(report: Report, reg: Registry, color: bool = False) -> str:
     return json.dumps(report_as_dict(report), indent=2, ensure_ascii=False) + "\n"
 
 
+def _lazy(module: str) -> Reporter:
+    """A reporter that imports ``mesosim.reporters.<module>`` only when it is used."""
+
+    def render(report: Report, reg: Registry, color: bool = False) -> str:
+        import importlib
+
+        out: str = importlib.import_module(f"mesosim.reporters.{module}").render(report, reg, color)
+        return out
+
+    render.__name__ = f"render_{module}"
+    return render
+
+
 REPORTERS: Final[dict[str, Reporter]] = {
     "text": render_text,
     "json": render_json,
+    "sarif": _lazy("sarif"),
+    "junit": _lazy("junit"),
+    "github": _lazy("github"),
 }

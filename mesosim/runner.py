@@ -7,6 +7,7 @@ plugin checks (host) -> filter (options)``. Everything the CLI does is callable 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
@@ -47,18 +48,37 @@ class Options:
     report_unused_ignores: bool = False
 
     def wanted(self, code: str, path: str) -> bool:
+        """Whether a finding of rule ``code`` in ``path`` is reported (select, ignore and
+        per-file-ignores; codes match by prefix)."""
         if self.select and not any(code.startswith(s) for s in self.select):
             return False
         if any(code.startswith(s) for s in self.ignore):
             return False
-        if self.per_file_ignores:
-            import fnmatch
-
-            for pattern, codes in self.per_file_ignores.items():
-                if (fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, "*/" + pattern)) and \
-                        any(code.startswith(c) for c in codes):
-                    return False
+        for pattern, codes in self.per_file_ignores.items():
+            if any(code.startswith(c) for c in codes) and path_matches(path, pattern):
+                return False
         return True
+
+    def excluded(self, path: str) -> bool:
+        """Whether ``path`` is left out by an ``exclude`` glob."""
+        return any(path_matches(path, pattern) for pattern in self.exclude)
+
+
+def path_matches(path: str, pattern: str) -> bool:
+    """Whether a glob of the configuration matches ``path`` or one of its folders.
+
+    The glob is matched against every run of the path's components, so ``drafts`` or ``drafts/*``
+    leave out ``./course/drafts/a.yaml`` whether mesosim was given ``.``, ``course`` or an
+    absolute path, and ``*.json`` matches a file name (as ruff's ``exclude`` does).
+    """
+    import fnmatch
+
+    parts = [p for p in path.replace(os.sep, "/").split("/") if p not in ("", ".")]
+    pat = pattern.replace(os.sep, "/").strip("/")
+    while pat.startswith("./"):
+        pat = pat[2:]
+    return any(fnmatch.fnmatchcase("/".join(parts[i:j]), pat)
+               for i in range(len(parts)) for j in range(i + 1, len(parts) + 1))
 
 
 @frozen
@@ -133,16 +153,20 @@ def check_document(doc: Document, reg: Registry, options: Options | None = None)
 
 
 def _finish(findings: list[Finding], doc: Document, options: Options) -> tuple[Finding, ...]:
-    """Apply suppressions, selection and severity overrides; sort; drop exact duplicates."""
+    """Apply suppressions, then selection and severity overrides; sort; drop exact duplicates.
+
+    Suppressions come first so that MS010/MS011 (findings about the suppressions) obey
+    ``select``, ``ignore`` and ``severity`` like any other rule, and so that a suppression of a
+    finding that the configuration also ignores is not reported as unused.
+    """
     from mesosim.suppress import apply_suppressions
 
     out = []
-    for f in findings:
+    for f in apply_suppressions(findings, doc, options.report_unused_ignores):
         if not options.wanted(f.rule, doc.path):
             continue
         sev = options.severity.get(f.rule)
         out.append(evolve(f, severity=sev) if sev else f)
-    out = apply_suppressions(out, doc, options.report_unused_ignores)
     return tuple(sorted(set(out), key=Finding.sort_key))
 
 
@@ -187,7 +211,7 @@ def check_paths(paths: Sequence[str], reg: Registry, options: Options | None = N
     ``(blocked, only, autoload, overrides)`` each worker loads its registry with.
     """
     options = options or Options()
-    files = sorted(set(iter_files(list(paths), options.exclude)))
+    files = sorted({f for f in iter_files(list(paths)) if not options.excluded(f)})
     if jobs > 1 and len(files) > 1:
         import multiprocessing
 

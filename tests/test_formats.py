@@ -1,0 +1,225 @@
+"""Output formats for CI (issue 5): SARIF against the official schema, JUnit XML, GitHub
+workflow commands, ``--output`` and byte-identical output whatever ``--jobs``."""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from mesosim.cli import cli
+from mesosim.report import REPORTERS
+from mesosim.reporters.github import escape_data, escape_property
+from mesosim.runner import check_paths
+
+from .conftest import PROTOCOLS, ROOT
+from .test_rules import BASE, edit
+
+SCHEMA = os.path.join(ROOT, "tests", "data", "sarif-schema-2.1.0.json")
+
+
+@pytest.fixture
+def run(monkeypatch):
+    monkeypatch.setenv("MESOSIM_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+    def _run(*args: str):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return _run
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    """A clean file, one with an error, one with a warning and a broken one, in a folder with a
+    space in its name; the working folder is their parent so paths are relative."""
+    folder = tmp_path / "my protocols"
+    folder.mkdir()
+    (folder / "good.yaml").write_text(BASE)
+    (folder / "deep.yaml").write_text(edit("depth: 1.5 mm", "depth: 4 mm"))
+    (folder / "warn.yaml").write_text(edit("sessions: 6", "sessions: 30"))
+    (folder / "broken.yaml").write_text("mesosim: 1\nid: [x\n")
+    monkeypatch.chdir(tmp_path)
+    return "my protocols"
+
+
+def test_every_format_is_registered():
+    assert set(REPORTERS) == {"text", "json", "sarif", "junit", "github"}
+
+
+def test_sarif_validates_against_the_official_schema(run, files, reg):
+    import jsonschema
+
+    r = run("check", "--format", "sarif", files)
+    assert r.exit_code == 1, r.output
+    log = json.loads(r.output)
+    with open(SCHEMA, encoding="utf-8") as fh:
+        schema = json.load(fh)
+    jsonschema.Draft4Validator.check_schema(schema)
+    jsonschema.Draft4Validator(schema).validate(log)
+    # the schema is strict (additionalProperties: false): a misspelt property fails
+    bad = json.loads(r.output)
+    bad["runs"][0]["results"][0]["ruleID"] = "x"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft4Validator(schema).validate(bad)
+
+
+def test_sarif_rules_and_results(run, files, reg):
+    log = json.loads(run("check", "--format", "sarif", files).output)
+    (the_run,) = log["runs"]
+    driver = the_run["tool"]["driver"]
+    rules = driver["rules"]
+    assert [x["id"] for x in rules] == sorted(reg.rules)
+    for rule in rules:
+        assert rule["name"] and rule["shortDescription"]["text"]
+        assert rule["fullDescription"]["text"] and rule["help"]["text"]
+        assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
+    by_id = {x["id"]: x for x in rules}
+    assert by_id["MS401"]["defaultConfiguration"]["level"] == "error"
+    assert by_id["MS511"]["defaultConfiguration"]["level"] == "warning"
+    results = the_run["results"]
+    assert sorted(x["ruleId"] for x in results) == ["MS001", "MS401", "MS511"]
+    for res in results:
+        assert rules[res["ruleIndex"]]["id"] == res["ruleId"]
+        loc = res["locations"][0]["physicalLocation"]
+        uri = loc["artifactLocation"]["uri"]
+        assert uri.startswith("my%20protocols/") and "\\" not in uri
+        assert loc["region"]["startLine"] >= 1 and loc["region"]["startColumn"] >= 1
+    (deep,) = [x for x in results if x["ruleId"] == "MS401"]
+    assert deep["level"] == "error"
+    assert deep["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "my%20protocols/deep.yaml"
+    assert deep["locations"][0]["physicalLocation"]["region"] == {"startLine": 24,
+                                                                  "startColumn": 26}
+    (warn,) = [x for x in results if x["ruleId"] == "MS511"]
+    assert warn["level"] == "warning"
+    assert the_run["invocations"] == [{"executionSuccessful": True}]
+
+
+def test_sarif_level_follows_a_severity_override(run, files, tmp_path):
+    (tmp_path / "mesosim.toml").write_text('[severity]\nMS511 = "info"\n')
+    log = json.loads(run("check", "--format", "sarif", files).output)
+    (warn,) = [x for x in log["runs"][0]["results"] if x["ruleId"] == "MS511"]
+    assert warn["level"] == "note"
+
+
+def test_sarif_absolute_paths_become_relative(files, reg, tmp_path):
+    report = check_paths([str(tmp_path / files / "deep.yaml")], reg)
+    log = json.loads(REPORTERS["sarif"](report, reg, False))
+    loc = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert loc["uri"] == "my%20protocols/deep.yaml"
+
+
+def test_junit_one_case_per_file_one_failure_per_error(run, files):
+    r = run("check", "--format", "junit", files)
+    assert r.exit_code == 1
+    root = ET.fromstring(r.output.encode("utf-8"))
+    suites = root.findall("testsuite")
+    assert root.tag == "testsuites" and len(suites) == 1
+    (suite,) = suites
+    cases = {c.get("name"): c for c in suite.findall("testcase")}
+    assert sorted(cases) == [f"{files}/{n}.yaml" for n in ("broken", "deep", "good", "warn")]
+    assert suite.get("tests") == "4" and suite.get("failures") == "2"
+    assert [f.get("type") for f in cases[f"{files}/deep.yaml"].findall("failure")] == ["MS401"]
+    assert [f.get("type") for f in cases[f"{files}/broken.yaml"].findall("failure")] == ["MS001"]
+    assert cases[f"{files}/good.yaml"].find("failure") is None
+    warn = cases[f"{files}/warn.yaml"]
+    assert warn.find("failure") is None and "MS511" in warn.findtext("system-out", "")
+
+
+def test_junit_survives_characters_xml_cannot_hold(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    doc = json.loads(json.dumps({"mesosim": 1, "id": "x", "bad\u0001key": 1}))
+    (tmp_path / "ctl.json").write_text(json.dumps(doc))
+    r = run("check", "--format", "junit", "ctl.json")
+    root = ET.fromstring(r.output.encode("utf-8"))
+    assert root.find("testsuite/testcase/failure") is not None
+
+
+def test_github_workflow_commands(run, files):
+    r = run("check", "--format", "github", files)
+    assert r.exit_code == 1
+    lines = r.output.splitlines()
+    commands = [x for x in lines if x.startswith("::")]
+    assert len(commands) == 3
+    (deep,) = [x for x in commands if "title=MS401" in x]
+    assert deep.startswith(f"::error file={files}/deep.yaml,line=24,col=26,title=MS401::")
+    (warn,) = [x for x in commands if "title=MS511" in x]
+    assert warn.startswith("::warning ")
+    assert lines[-1].startswith("4 files checked")
+
+
+def test_github_info_is_a_notice(run, files, tmp_path):
+    (tmp_path / "mesosim.toml").write_text('[severity]\nMS511 = "info"\n')
+    out = run("check", "--format", "github", files).output
+    assert any(x.startswith("::notice ") and "title=MS511" in x for x in out.splitlines())
+
+
+def test_github_escaping():
+    assert escape_data("50% done\r\nnext") == "50%25 done%0D%0Anext"
+    assert escape_property("a,b:c%\n") == "a%2Cb%3Ac%25%0A"
+
+
+def test_github_escapes_a_path_with_a_comma(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a,b:c.yaml").write_text(edit("depth: 1.5 mm", "depth: 4 mm"))
+    out = run("check", "--format", "github", "a,b:c.yaml").output
+    assert out.startswith("::error file=a%2Cb%3Ac.yaml,line=24,col=26,title=MS401::")
+
+
+@pytest.mark.parametrize("fmt", sorted(REPORTERS))
+def test_output_file_keeps_the_exit_code(run, files, tmp_path, fmt):
+    out = tmp_path / f"report.{fmt}"
+    r = run("check", "--format", fmt, "-o", str(out), files)
+    assert r.exit_code == 1 and r.output == ""
+    assert out.read_text(encoding="utf-8") == run("check", "--format", fmt, files).output
+    clean = run("check", "--format", fmt, "-o", str(out), f"{files}/good.yaml")
+    assert clean.exit_code == 0
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".mesosim-")]  # no temp file left
+
+
+def test_unknown_format_is_a_usage_error(run, files):
+    r = run("check", "--format", "xml", files)
+    assert r.exit_code == 2 and "sarif" in r.output
+
+
+GALLERY = os.path.relpath(PROTOCOLS, ROOT)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_jobs_do_not_change_a_byte(run, fmt, monkeypatch):
+    """``--jobs 1`` and ``--jobs 4`` give the same bytes on the whole gallery (issue 5)."""
+    monkeypatch.chdir(ROOT)
+    one = run("check", "--format", fmt, "--jobs", "1", GALLERY)
+    four = run("check", "--format", fmt, "--jobs", "4", GALLERY)
+    assert one.exit_code == four.exit_code == 1
+    assert one.output.count("\n") > 40
+    assert one.output == four.output
+
+
+def test_pre_commit_hook_definition():
+    import yaml
+
+    with open(os.path.join(ROOT, ".pre-commit-hooks.yaml"), encoding="utf-8") as fh:
+        (hook,) = yaml.safe_load(fh)
+    assert hook["id"] == "mesosim" and hook["entry"] == "mesosim check"
+    assert hook["language"] == "python"
+    import re
+
+    pattern = re.compile(hook["files"])
+    assert pattern.search("a/b.yaml") and pattern.search("b.yml") and pattern.search("c.json")
+    assert not pattern.search("d.toml") and not pattern.search("e.yaml.expected")
+
+
+def test_ci_formats_are_not_imported_by_a_text_check():
+    import subprocess
+    import sys
+
+    code = ("import sys; from mesosim.cli import main; sys.argv=['mesosim','check','--help'];\n"
+            "try: main()\nexcept SystemExit: pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('xml', 'jsonschema', 'csv',"
+            " 'mesosim.reporters', 'mesosim.classroom'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
