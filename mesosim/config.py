@@ -81,6 +81,16 @@ def _mentions_mesosim(text: str) -> bool:
                      re.M) is not None
 
 
+def _short(path: str) -> str:
+    """``path`` relative to the working folder when it is inside it (how messages and the
+    ``source`` of an overridden range name it), else absolute."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return path if rel.startswith("..") else rel
+
+
 def find_config(paths: Sequence[str]) -> str | None:
     """Walk up from the first path to the nearest ``mesosim.toml`` or ``pyproject.toml`` with a
     ``[tool.mesosim]`` table; in one folder ``mesosim.toml`` wins (as ``ruff.toml`` does over
@@ -90,13 +100,13 @@ def find_config(paths: Sequence[str]) -> str | None:
     while True:
         candidate = os.path.join(folder, "mesosim.toml")
         if os.path.isfile(candidate):
-            return candidate
+            return _short(candidate)
         candidate = os.path.join(folder, "pyproject.toml")
         if os.path.isfile(candidate):
             try:
                 with open(candidate, encoding="utf-8") as fh:
                     if _mentions_mesosim(fh.read()):
-                        return candidate
+                        return _short(candidate)
             except (OSError, UnicodeDecodeError):
                 pass
         parent = os.path.dirname(folder)
