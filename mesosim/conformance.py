@@ -17,7 +17,10 @@ autoload off) and checks what the host does not check at load time, listing *eve
   (``StepKind.requires``) is provided by a step that must come before it;
 * every range (parameters, interval, course length, session duration and dose, aftercare,
   before-care) has min <= max, a unit of the right dimension and a source (``default`` when
-  the figure is made up); every contraindication and care names a vocabulary word;
+  the figure is made up); with ``require_default_notes=True``, every ``default`` range also
+  has a note saying why that figure was chosen; every contraindication and care names a
+  vocabulary word;
+* ``mesosim techniques show NAME`` renders each technique without an error;
 * every rule it adds has an explanation, a code of its own (not ``MS``), and is reported by at
   least one sample;
 * its sample protocols give exactly their expected findings: ``valid/NAME.yaml`` none at all,
@@ -48,7 +51,8 @@ class ConformanceError(AssertionError):
 
 
 def assert_conformance(plugin: str | object, samples_dir: str | None = None, *,
-                       name: str | None = None, require_samples: bool = True) -> None:
+                       name: str | None = None, require_samples: bool = True,
+                       require_default_notes: bool = False) -> None:
     """Fail with every problem found unless ``plugin`` passes the conformance suite.
 
     :param plugin: the plugin's name (its entry-point name, for an installed plugin) or the
@@ -58,8 +62,12 @@ def assert_conformance(plugin: str | object, samples_dir: str | None = None, *,
     :param name: the plugin name to register a module under (default: its ``NAME`` attribute,
         else its module name).
     :param require_samples: set ``False`` only for a plugin that declares no technique.
+    :param require_default_notes: also require a ``note`` on every range whose source is
+        ``default`` (mesosim's built-ins pass ``True``: a made-up figure must say why it was
+        chosen).
     """
-    problems = check_conformance(plugin, samples_dir, name=name, require_samples=require_samples)
+    problems = check_conformance(plugin, samples_dir, name=name, require_samples=require_samples,
+                                 require_default_notes=require_default_notes)
     if problems:
         label = plugin if isinstance(plugin, str) else name or _default_name(plugin)
         raise ConformanceError(f"plugin '{label}' fails the mesosim conformance suite "
@@ -68,7 +76,8 @@ def assert_conformance(plugin: str | object, samples_dir: str | None = None, *,
 
 
 def check_conformance(plugin: str | object, samples_dir: str | None = None, *,
-                      name: str | None = None, require_samples: bool = True) -> list[str]:
+                      name: str | None = None, require_samples: bool = True,
+                      require_default_notes: bool = False) -> list[str]:
     """Every conformance problem of ``plugin`` (see :func:`assert_conformance`); ``[]`` if none."""
     reg, pname = _registry_for(plugin, name)
     info = next((p for p in reg.plugins if p.name == pname), None)
@@ -83,7 +92,8 @@ def check_conformance(plugin: str | object, samples_dir: str | None = None, *,
         problems.append("the plugin declares no technique and no rule")
     for tech in techniques:
         problems += graph_problems(tech, reg)
-        problems += range_problems(tech, reg)
+        problems += range_problems(tech, reg, require_default_notes=require_default_notes)
+        problems += show_problems(tech, reg)
     problems += rule_problems(own_rules, reg)
     folder = samples_dir or _samples_of(reg.pm.get_plugin(pname))
     if folder is None or not os.path.isdir(folder):
@@ -186,8 +196,10 @@ def _ranges(tech: Technique, reg: Registry) -> Iterable[tuple[str, Range, str | 
             yield f"{kind} {c.activity}", c.minimum, "time"
 
 
-def range_problems(tech: Technique, reg: Registry) -> list[str]:
-    """min <= max, unit of the right dimension, a source; known conditions and activities."""
+def range_problems(tech: Technique, reg: Registry, *, require_default_notes: bool = False
+                   ) -> list[str]:
+    """min <= max, unit of the right dimension, a source (and, if asked, a note on every
+    ``default``); known conditions and activities."""
     from mesosim.units import dimension_of
 
     t = tech.name
@@ -205,6 +217,9 @@ def range_problems(tech: Technique, reg: Registry) -> list[str]:
         if not _is_source(r.source):
             problems.append(f"{t}: range {label} has no valid source ({r.source!r}); cite "
                             "'file:line' or write 'default' for a figure of your own")
+        elif require_default_notes and r.source == "default" and not r.note.strip():
+            problems.append(f"{t}: range {label} is a 'default' without a note; say why this "
+                            "figure was chosen (between(..., 'default', note=...))")
     for c in tech.contraindications:
         if c.condition not in reg.conditions:
             problems.append(f"{t}: contraindication '{c.condition}' is not a vocabulary "
@@ -215,6 +230,18 @@ def range_problems(tech: Technique, reg: Registry) -> list[str]:
         if care.activity not in reg.activities:
             problems.append(f"{t}: care activity '{care.activity}' is not in the vocabulary")
     return problems
+
+
+def show_problems(tech: Technique, reg: Registry) -> list[str]:
+    """``mesosim techniques show NAME`` renders the technique without an error."""
+    from mesosim.explain import show_technique
+
+    try:
+        show_technique(reg, tech)
+    except Exception as exc:  # noqa: BLE001 - any failure is the problem to report
+        return [f"{tech.name}: 'mesosim techniques show {tech.name}' fails: "
+                f"{type(exc).__name__}: {exc}"]
+    return []
 
 
 def _is_source(source: Any) -> bool:

@@ -8,6 +8,17 @@ Vendors call :func:`assert_conformance` from one test (see :mod:`mesosim.conform
     def test_conformance():
         assert_conformance("my-device")
 
+Helpers for a plugin's own tests: :func:`builtin_registry` (the registry a ``reg`` fixture
+holds), :func:`edit_text` (a variant of a base protocol), :func:`findings_of` (what
+``mesosim check`` reports on a text, as ``(rule, line, source)``) and :func:`shown_technique`
+(what ``mesosim techniques show NAME`` prints)::
+
+    from mesosim.testing import edit_text, findings_of
+
+    def test_too_deep(reg):
+        text = edit_text(BASE, ("depth: 1.5 mm", "depth: 3 mm"))
+        assert findings_of(reg, text) == [("MS401", 13, "002:11")]
+
 Gallery convention: a protocol file ``NAME.yaml`` may have ``NAME.yaml.expected`` next to it,
 one expected finding a line: ``CODE KIND LINE`` (``#`` starts a comment). A file without one
 must give no finding at all.
@@ -30,14 +41,57 @@ __all__ = [
     "actual",
     "assert_conformance",
     "assert_gallery_file",
+    "builtin_registry",
     "check_conformance",
     "check_gallery_file",
+    "edit_text",
     "expected_path",
+    "findings_of",
     "gallery_files",
     "read_expected",
+    "shown_technique",
 ]
 
 Expected = tuple[str, str, int]
+
+
+# --- a plugin's own tests ----------------------------------------------------------------------
+
+
+def builtin_registry() -> Registry:
+    """The registry with mesosim's built-in plugins only (third-party autoload off): what the
+    ``reg`` fixtures of mesosim's own tests hold, independent of what else is installed."""
+    from mesosim.host import load_registry
+
+    return load_registry(autoload=False)
+
+
+def edit_text(base: str, *pairs: tuple[str, str]) -> str:
+    """``base`` with each ``(old, new)`` replaced in turn; each ``old`` must occur exactly once
+    (in the text as edited so far), so an edit cannot silently miss or hit twice."""
+    text = base
+    for old, new in pairs:
+        count = text.count(old)
+        if count != 1:
+            raise ValueError(f"edit_text: {old!r} occurs {count} times in the text, "
+                             "expected exactly once")
+        text = text.replace(old, new)
+    return text
+
+
+def findings_of(reg: Registry, text: str, path: str = "p.yaml") -> list[tuple[str, int, str | None]]:
+    """``(rule, line, source)`` of each finding ``mesosim check`` reports on protocol ``text``
+    (as if read from ``path``), in report order."""
+    from mesosim.runner import check_text
+
+    return [(f.rule, f.line, f.source) for f in check_text(text, reg, path).findings]
+
+
+def shown_technique(reg: Registry, name: str) -> str:
+    """The text ``mesosim techniques show NAME`` prints for technique ``name`` of ``reg``."""
+    from mesosim.explain import show_technique
+
+    return show_technique(reg, reg.techniques[name])
 
 
 def expected_path(protocol: str) -> str:

@@ -4,7 +4,8 @@ import os
 
 import pytest
 
-from mesosim.host import Registry, load_registry
+from mesosim.host import Registry
+from mesosim.testing import builtin_registry
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROTOCOLS = os.path.join(ROOT, "protocols")
@@ -13,4 +14,4 @@ PROTOCOLS = os.path.join(ROOT, "protocols")
 @pytest.fixture(scope="session")
 def reg() -> Registry:
     """The registry with the built-in plugins only (third-party autoload off)."""
-    return load_registry(autoload=False)
+    return builtin_registry()

@@ -20,9 +20,8 @@ from typing import Any
 import pytest
 
 from mesosim import Care, Contraindication, StepGraph, Technique, between, hookimpl
-from mesosim.host import load_registry
 from mesosim.rules import Rule
-from mesosim.testing import ConformanceError, assert_conformance, check_conformance
+from mesosim.testing import ConformanceError, assert_conformance, builtin_registry, check_conformance
 
 from .conftest import PROTOCOLS, ROOT
 
@@ -201,15 +200,47 @@ def test_vendor_test_file_passes_against_the_installed_package(vendor_install):
 
 # --- the conformance suite -------------------------------------------------------------------
 
-BUILTIN_REG = load_registry(autoload=False)
-BUILTINS = sorted({t.plugin for t in BUILTIN_REG.techniques.values()})
+BUILTIN_REG = builtin_registry()
+# from the entry points, not the techniques: a refused built-in is still named, and fails below
+BUILTINS = sorted(p.name for p in BUILTIN_REG.plugins if p.builtin)
+#: built-ins whose ``default`` ranges do not all carry a note yet (manual_injection.py:
+#: injection.points, injection.duration, anesthesia.wait); give them notes, then empty this
+NOTES_MISSING = {"manual-injection"}
+
+
+def test_all_seven_builtins_are_entry_points():
+    assert BUILTINS == ["electroporation", "hardware-gun", "iontophoresis", "manual-injection",
+                        "oxygen", "roller", "ultrasound"]
 
 
 @pytest.mark.parametrize("plugin", BUILTINS)
 def test_builtin_plugin_passes_conformance(plugin):
-    techniques = [t for t in BUILTIN_REG.techniques.values() if t.plugin == plugin]
-    assert len(techniques) == 1, "a built-in plugin declares one technique"
-    assert_conformance(plugin, os.path.join(PROTOCOLS, techniques[0].name))
+    techniques = [t.name for t in BUILTIN_REG.techniques.values() if t.plugin == plugin]
+    assert techniques == [plugin], "a built-in plugin declares one technique, named as it is"
+    assert_conformance(plugin, os.path.join(PROTOCOLS, plugin),
+                       require_default_notes=plugin not in NOTES_MISSING)
+
+
+@pytest.mark.parametrize("plugin", sorted(NOTES_MISSING))
+def test_notes_missing_lists_only_builtins_that_still_miss_a_note(plugin):
+    problems = check_conformance(plugin, os.path.join(PROTOCOLS, plugin), require_default_notes=True)
+    assert problems and all("is a 'default' without a note" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("plugin", BUILTINS)
+def test_builtin_technique_is_listed_and_shown_by_the_cli(plugin):
+    from click.testing import CliRunner
+
+    from mesosim.cli import cli
+
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["--disable-plugin-autoload", "techniques"])
+    assert listed.exit_code == 0, listed.output
+    assert any(line.split()[:2] == [plugin, plugin] for line in listed.output.splitlines())
+    shown = runner.invoke(cli, ["--disable-plugin-autoload", "techniques", "show", plugin])
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.startswith(f"{plugin}: ")
+    assert "MS902" not in shown.output
 
 
 def test_example_vendor_module_passes_conformance(monkeypatch):
@@ -313,6 +344,41 @@ def test_conformance_requires_samples_and_own_rule_prefix(tmp_path):
                                  name="acme")
     assert any(p.startswith("no sample protocols: ") for p in problems)
     assert "rule MS950: the MS prefix is mesosim's own; use a prefix of yours" in problems
+
+
+def test_conformance_can_require_a_note_on_every_default_range():
+    bare = _tech()  # interval and course length are defaults without a note
+    assert check_conformance(_Declares([bare]), name="acme", require_samples=False) == []
+    problems = check_conformance(_Declares([bare]), name="acme", require_samples=False,
+                                 require_default_notes=True)
+    assert problems == [
+        "acme-pen: range interval is a 'default' without a note; say why this figure was chosen "
+        "(between(..., 'default', note=...))",
+        "acme-pen: range course_length is a 'default' without a note; say why this figure was "
+        "chosen (between(..., 'default', note=...))"]
+    noted = _tech(interval=between(7, 14, "d", "default", note="why"),
+                  course_length=between(1, 10, "", "default", note="  "),
+                  aftercare=[Care("sun", between(1, None, "d", "000:1"))])
+    problems = check_conformance(_Declares([noted]), name="acme", require_samples=False,
+                                 require_default_notes=True)
+    assert problems == [  # a blank note is no note; a cited figure needs none
+        "acme-pen: range course_length is a 'default' without a note; say why this figure was "
+        "chosen (between(..., 'default', note=...))"]
+    with pytest.raises(ConformanceError, match="interval is a 'default' without a note"):
+        assert_conformance(_Declares([bare]), name="acme", require_samples=False,
+                           require_default_notes=True)
+
+
+def test_conformance_fails_a_technique_that_techniques_show_cannot_render(monkeypatch):
+    import mesosim.explain
+
+    def broken(reg, tech):
+        raise KeyError("no-such-step")
+
+    monkeypatch.setattr(mesosim.explain, "show_technique", broken)
+    problems = check_conformance(_Declares([_tech()]), name="acme", require_samples=False)
+    assert problems == ["acme-pen: 'mesosim techniques show acme-pen' fails: KeyError: "
+                        "'no-such-step'"]
 
 
 def test_assert_conformance_lists_every_problem():

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
+from functools import partial
 
 import pytest
-from click.testing import CliRunner
 
-from mesosim.cli import cli
-from mesosim.host import Registry, load_registry
 from mesosim.runner import check_text
-from mesosim.technique import SOURCE_PATTERN
+from mesosim.testing import edit_text, findings_of, shown_technique
 
 BASE = """\
 mesosim: 1
@@ -49,65 +46,34 @@ aftercare:
 STEP_LINE = 22
 
 
-@pytest.fixture(scope="module")
-def reg() -> Registry:
-    return load_registry(autoload=False)
+edit = partial(edit_text, BASE)  # BASE with each (old, new) replaced; each old occurs once
 
 
-def edit(*pairs: tuple[str, str]) -> str:
-    text = BASE
-    for old, new in pairs:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    return text
-
-
-def findings(reg: Registry, text: str) -> list[tuple[str, int, str | None]]:
-    return [(f.rule, f.line, f.source) for f in check_text(text, reg, "p.yaml").findings]
-
-
-def test_the_technique_loads_from_its_entry_point(reg):
+def test_what_it_declares(reg):
     t = reg.techniques["electroporation"]
-    assert t.plugin == "electroporation"
     assert t.active_step == "electroporation"
     assert {"cleansing", "application", "electroporation"} <= t.required
     assert {pr.param for pr in t.parameters} == {"duration", "pulse_frequency", "pulse_duration",
                                                  "voltage"}
 
 
-def test_every_range_has_a_source_and_every_default_a_note(reg):
-    t = reg.techniques["electroporation"]
-    ranges = [pr.range for pr in t.parameters] + [t.interval, t.course_length]
-    ranges += [c.minimum for c in (*t.aftercare, *t.beforecare)]
-    for r in ranges:
-        assert re.match(SOURCE_PATTERN, r.source)
-        if r.source == "default":
-            assert r.note, r
-
-
-def test_the_cli_lists_and_shows_it():
-    runner = CliRunner()
-    listed = runner.invoke(cli, ["techniques"])
-    assert listed.exit_code == 0, listed.output
-    assert "electroporation" in listed.output
-    shown = runner.invoke(cli, ["techniques", "show", "electroporation"])
-    assert shown.exit_code == 0, shown.output
-    assert "MS902" not in shown.output
-    assert "application -> electroporation" in shown.output
-    assert "cholelithiasis (error) [002:204]" in shown.output
+def test_techniques_show_prints_the_graph_and_sources(reg):
+    shown = shown_technique(reg, "electroporation")
+    assert "application -> electroporation" in shown
+    assert "cholelithiasis (error) [002:204]" in shown
 
 
 def test_the_base_protocol_is_clean(reg):
-    assert findings(reg, BASE) == []
+    assert findings_of(reg, BASE) == []
 
 
 def test_a_pacemaker_contraindicates_it_with_its_source(reg):
-    assert findings(reg, edit(("conditions: []", "conditions: [pacemaker]"))) == [
+    assert findings_of(reg, edit(("conditions: []", "conditions: [pacemaker]"))) == [
         ("MS601", 9, "002:377")]
 
 
 def test_pregnancy_is_a_general_contraindication(reg):
-    got = findings(reg, edit(("conditions: []", "conditions: [pregnancy]")))
+    got = findings_of(reg, edit(("conditions: []", "conditions: [pregnancy]")))
     assert got == [("MS601", 9, "000:69, 002:202")]
 
 
@@ -125,7 +91,7 @@ def test_pregnancy_is_a_general_contraindication(reg):
 ])
 def test_the_pulse_settings(reg, setting, param, value, code):
     text = edit(("setting: clinic", f"setting: {setting}"), (param, value))
-    assert findings(reg, text) == ([(code, STEP_LINE, "default")] if code else [])
+    assert findings_of(reg, text) == ([(code, STEP_LINE, "default")] if code else [])
 
 
 def test_every_pulse_setting_must_be_written(reg):
@@ -137,27 +103,27 @@ def test_every_pulse_setting_must_be_written(reg):
 
 def test_too_long_a_device_time_is_a_duration_finding(reg):
     text = edit(("voltage: 30 V}", "voltage: 30 V, duration: 25 min}"))
-    assert findings(reg, text) == [("MS421", STEP_LINE, "default")]
+    assert findings_of(reg, text) == [("MS421", STEP_LINE, "default")]
 
 
 def test_pulses_before_the_cocktail_are_out_of_order(reg):
     text = edit(("    - application: {volume: 2 ml}\n", ""),
                 ("    - soothing-mask\n", "    - application: {volume: 2 ml}\n    - soothing-mask\n"))
-    assert [f[0] for f in findings(reg, text)] == ["MS311"]
+    assert [f[0] for f in findings_of(reg, text)] == ["MS311"]
 
 
 def test_three_to_ten_sessions_ten_days_apart(reg):
-    assert findings(reg, edit(("sessions: 5", "sessions: 2"))) == [("MS511", 15, "002:181")]
-    assert findings(reg, edit(("interval: 10 d", "interval: 20 d"))) == [
+    assert findings_of(reg, edit(("sessions: 5", "sessions: 2"))) == [("MS511", 15, "002:181")]
+    assert findings_of(reg, edit(("interval: 10 d", "interval: 20 d"))) == [
         ("MS502", 16, "002:181")]
 
 
 def test_sun_after_a_session_conflicts_with_the_aftercare(reg):
-    got = findings(reg, edit(("{activity: pool, date: 2027-03-06}",
+    got = findings_of(reg, edit(("{activity: pool, date: 2027-03-06}",
                               "{activity: sun, date: 2027-03-03}")))
     assert got == [("MS801", 12, "002:192, 002:195")]
 
 
 def test_missing_alcohol_aftercare(reg):
-    got = findings(reg, edit(("  alcohol: 3 d\n", "")))
+    got = findings_of(reg, edit(("  alcohol: 3 d\n", "")))
     assert got == [("MS702", 24, "002:192, 002:194")]

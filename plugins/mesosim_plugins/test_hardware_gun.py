@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-from click.testing import CliRunner
+from functools import partial
 
-from mesosim.cli import cli
-from mesosim.host import Registry, load_registry
-from mesosim.runner import check_text
+from mesosim.host import Registry
+from mesosim.testing import edit_text, findings_of, shown_technique
 from mesosim_plugins import _common, hardware_gun, manual_injection
 
 BASE = """\
@@ -29,28 +27,7 @@ aftercare: {sauna: 2 d, sun: 3 d, sport: 2 d, makeup: 1 d}
 """
 
 
-@pytest.fixture(scope="module")
-def reg() -> Registry:
-    return load_registry(autoload=False)
-
-
-def edit(*pairs: tuple[str, str]) -> str:
-    text = BASE
-    for old, new in pairs:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    return text
-
-
-def findings(reg: Registry, text: str) -> list[tuple[str, int, str | None]]:
-    return sorted((f.rule, f.line, f.source) for f in check_text(text, reg, "gun.yaml").findings)
-
-
-def test_loads_without_being_refused(reg: Registry) -> None:
-    assert "hardware-gun" in reg.techniques
-    info = next(p for p in reg.plugins if p.name == "hardware-gun")
-    assert info.status == "loaded", info.reason
-    assert info.techniques == ("hardware-gun",)
+edit = partial(edit_text, BASE)  # BASE with each (old, new) replaced; each old occurs once
 
 
 def test_graph_is_a_dag_with_disinfection_before_injection() -> None:
@@ -74,52 +51,43 @@ def test_clinic_only_and_not_on_the_eye_area() -> None:
     assert "periorbital" not in hardware_gun.TECHNIQUE.zones
 
 
-def test_every_default_range_says_why() -> None:
-    for pr in hardware_gun.TECHNIQUE.parameters:
-        assert pr.range.source
-        if pr.range.source == "default":
-            assert pr.range.note, pr
-
-
 def test_the_base_protocol_is_clean(reg: Registry) -> None:
-    assert findings(reg, BASE) == []
+    assert findings_of(reg, BASE) == []
 
 
 def test_face_depth_is_that_of_002_11(reg: Registry) -> None:
-    assert findings(reg, edit(("depth: 1.5 mm", "depth: 3 mm"))) == [("MS401", 13, "002:11")]
+    assert findings_of(reg, edit(("depth: 1.5 mm", "depth: 3 mm"))) == [("MS401", 13, "002:11")]
 
 
 def test_body_allows_classical_depth_of_002_569(reg: Registry) -> None:
-    assert findings(reg, edit(("depth: 1.5 mm", "depth: 4 mm"), ("zone: face", "zone: body"))) == []
-    got = findings(reg, edit(("depth: 1.5 mm", "depth: 6 mm"), ("zone: face", "zone: body")))
+    assert findings_of(reg, edit(("depth: 1.5 mm", "depth: 4 mm"), ("zone: face", "zone: body"))) == []
+    got = findings_of(reg, edit(("depth: 1.5 mm", "depth: 6 mm"), ("zone: face", "zone: body")))
     assert got == [("MS401", 13, "002:11, 002:569")]
 
 
 def test_volume_per_point_and_session_dose(reg: Registry) -> None:
-    got = findings(reg, edit(("0.02 ml, points: 200", "0.3 ml, points: 20")))
+    got = findings_of(reg, edit(("0.02 ml, points: 200", "0.3 ml, points: 20")))
     assert got == [("MS402", 13, "002:309")]
-    got = findings(reg, edit(("0.02 ml, points: 200", "0.05 ml, points: 500")))
+    got = findings_of(reg, edit(("0.02 ml, points: 200", "0.05 ml, points: 500")))
     assert got == [("MS403", 13, "default")]
 
 
 def test_missing_disinfection_is_ms301(reg: Registry) -> None:
-    assert findings(reg, edit(("    - disinfection\n", ""))) == [("MS301", 11, None)]
+    assert findings_of(reg, edit(("    - disinfection\n", ""))) == [("MS301", 11, None)]
 
 
 def test_home_and_eye_area_are_ms204(reg: Registry) -> None:
-    assert findings(reg, edit(("setting: clinic", "setting: home"))) == [("MS204", 5, None)]
-    assert findings(reg, edit(("zone: face", "zone: periorbital"))) == [("MS204", 4, None)]
+    assert findings_of(reg, edit(("setting: clinic", "setting: home"))) == [("MS204", 5, None)]
+    assert findings_of(reg, edit(("zone: face", "zone: periorbital"))) == [("MS204", 4, None)]
 
 
 def test_interval_and_contraindication(reg: Registry) -> None:
-    assert findings(reg, edit(("interval: 10 d", "interval: 4 d"))) == [("MS501", 7, "000:95")]
-    got = findings(reg, edit(("conditions: []", "conditions: [coagulation-disorder]")))
+    assert findings_of(reg, edit(("interval: 10 d", "interval: 4 d"))) == [("MS501", 7, "000:95")]
+    got = findings_of(reg, edit(("conditions: []", "conditions: [coagulation-disorder]")))
     assert got == [("MS601", 6, "000:63, 002:92, 002:617")]
 
 
-def test_techniques_show_prints_the_graph_and_sources() -> None:
-    result = CliRunner().invoke(cli, ["techniques", "show", "hardware-gun"])
-    assert result.exit_code == 0, result.output
-    assert "disinfection -> anesthesia" in result.output
-    assert "injection.depth [face]: 1.5-2 mm [002:11]" in result.output
-    assert "MS902" not in result.output
+def test_techniques_show_prints_the_graph_and_sources(reg: Registry) -> None:
+    shown = shown_technique(reg, "hardware-gun")
+    assert "disinfection -> anesthesia" in shown
+    assert "injection.depth [face]: 1.5-2 mm [002:11]" in shown

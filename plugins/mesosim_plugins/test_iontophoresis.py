@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
+from functools import partial
 
 import pytest
-from click.testing import CliRunner
 
-from mesosim.cli import cli
-from mesosim.host import Registry, load_registry
 from mesosim.runner import check_text
-from mesosim.technique import SOURCE_PATTERN
+from mesosim.testing import edit_text, findings_of, shown_technique
 
 BASE = """\
 mesosim: 1
@@ -46,69 +43,38 @@ aftercare:
 """
 
 
-@pytest.fixture(scope="module")
-def reg() -> Registry:
-    return load_registry(autoload=False)
+edit = partial(edit_text, BASE)  # BASE with each (old, new) replaced; each old occurs once
 
 
-def edit(*pairs: tuple[str, str]) -> str:
-    text = BASE
-    for old, new in pairs:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    return text
-
-
-def findings(reg: Registry, text: str) -> list[tuple[str, int, str | None]]:
-    return [(f.rule, f.line, f.source) for f in check_text(text, reg, "p.yaml").findings]
-
-
-def test_the_technique_loads_from_its_entry_point(reg):
+def test_what_it_declares(reg):
     t = reg.techniques["iontophoresis"]
-    assert t.plugin == "iontophoresis"
     assert t.active_step == "iontophoresis"
     assert {"cleansing", "application", "iontophoresis"} <= t.required
     assert t.settings == {"clinic", "home"}
 
 
-def test_every_range_has_a_source_and_every_default_a_note(reg):
-    t = reg.techniques["iontophoresis"]
-    ranges = [pr.range for pr in t.parameters] + [t.interval, t.course_length]
-    ranges += [c.minimum for c in (*t.aftercare, *t.beforecare)]
-    for r in ranges:
-        assert re.match(SOURCE_PATTERN, r.source)
-        if r.source == "default":
-            assert r.note, r
-
-
-def test_the_cli_lists_and_shows_it():
-    runner = CliRunner()
-    listed = runner.invoke(cli, ["techniques"])
-    assert listed.exit_code == 0, listed.output
-    assert "iontophoresis" in listed.output
-    shown = runner.invoke(cli, ["techniques", "show", "iontophoresis"])
-    assert shown.exit_code == 0, shown.output
-    assert "MS902" not in shown.output
-    assert "application -> iontophoresis" in shown.output
-    assert "pacemaker (error) [002:377]" in shown.output
+def test_techniques_show_prints_the_graph_and_sources(reg):
+    shown = shown_technique(reg, "iontophoresis")
+    assert "application -> iontophoresis" in shown
+    assert "pacemaker (error) [002:377]" in shown
 
 
 def test_the_base_protocol_is_clean(reg):
-    assert findings(reg, BASE) == []
+    assert findings_of(reg, BASE) == []
 
 
 def test_a_pacemaker_contraindicates_it_with_its_source(reg):
-    assert findings(reg, edit(("conditions: []", "conditions: [pacemaker]"))) == [
+    assert findings_of(reg, edit(("conditions: []", "conditions: [pacemaker]"))) == [
         ("MS601", 9, "002:377")]
 
 
 def test_cholelithiasis_contraindicates_it(reg):
-    assert findings(reg, edit(("conditions: []", "conditions: [cholelithiasis]"))) == [
+    assert findings_of(reg, edit(("conditions: []", "conditions: [cholelithiasis]"))) == [
         ("MS601", 9, "002:204")]
 
 
 def test_metal_implants_are_a_default_warning(reg):
-    assert findings(reg, edit(("conditions: []", "conditions: [metal-implants]"))) == [
+    assert findings_of(reg, edit(("conditions: []", "conditions: [metal-implants]"))) == [
         ("MS602", 9, "default")]
 
 
@@ -125,37 +91,37 @@ def test_the_current_range_depends_on_zone_and_setting(reg, zone, setting, curre
     text = edit(("zone: face", f"zone: {zone}"), ("setting: clinic", f"setting: {setting}"),
                 ("current: 0.8 mA", f"current: {current}"))
     expected = [(code, 22, "default")] if code else []
-    assert findings(reg, text) == expected
+    assert findings_of(reg, text) == expected
 
 
 def test_a_protocol_without_a_current_cannot_be_checked(reg):
     text = edit(("{current: 0.8 mA, duration: 15 min}", "{duration: 15 min}"))
-    assert [f[0] for f in findings(reg, text)] == ["MS110"]
+    assert [f[0] for f in findings_of(reg, text)] == ["MS110"]
 
 
 def test_too_long_a_device_time_is_a_duration_finding(reg):
-    assert findings(reg, edit(("duration: 15 min", "duration: 25 min"))) == [
+    assert findings_of(reg, edit(("duration: 15 min", "duration: 25 min"))) == [
         ("MS421", 22, "default")]
 
 
 def test_the_cocktail_must_be_applied_first(reg):
-    got = findings(reg, edit(("    - application: {volume: 2 ml}\n", "")))
+    got = findings_of(reg, edit(("    - application: {volume: 2 ml}\n", "")))
     assert got == [("MS301", 21, None)]
 
 
 def test_anesthesia_is_not_part_of_it(reg):
-    got = findings(reg, edit(("    - cleansing\n", "    - cleansing\n    - anesthesia\n")))
+    got = findings_of(reg, edit(("    - cleansing\n", "    - cleansing\n    - anesthesia\n")))
     assert [f[0] for f in got] == ["MS203"]
 
 
 def test_ten_days_between_sessions(reg):
     text = edit(("interval: 10 d", "interval: 7 d"), ("date: 2027-01-15", "date: 2027-01-14"))
-    assert findings(reg, text) == [("MS501", 16, "002:181")]
+    assert findings_of(reg, text) == [("MS501", 16, "002:181")]
 
 
 def test_three_to_ten_sessions(reg):
-    assert findings(reg, edit(("sessions: 6", "sessions: 11"))) == [("MS511", 15, "002:181")]
-    assert findings(reg, edit(("sessions: 6", "sessions: 3"))) == []
+    assert findings_of(reg, edit(("sessions: 6", "sessions: 11"))) == [("MS511", 15, "002:181")]
+    assert findings_of(reg, edit(("sessions: 6", "sessions: 3"))) == []
 
 
 def test_a_sauna_before_a_session_conflicts_with_the_beforecare(reg):
@@ -166,5 +132,5 @@ def test_a_sauna_before_a_session_conflicts_with_the_beforecare(reg):
 
 
 def test_aftercare_of_three_days_is_required(reg):
-    assert findings(reg, edit(("  sauna: 3 d\n", "  sauna: 2 d\n"))) == [
+    assert findings_of(reg, edit(("  sauna: 3 d\n", "  sauna: 2 d\n"))) == [
         ("MS701", 29, "002:192, 002:197")]

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import re
+from functools import partial
 
 import pytest
-from click.testing import CliRunner
 
-from mesosim.cli import cli
-from mesosim.host import Registry, load_registry
-from mesosim.runner import check_text
-from mesosim.technique import SOURCE_PATTERN
+from mesosim.testing import edit_text, findings_of, shown_technique
 
 # a valid protocol: sessions on 2027-01-11, -21, -31, 02-10...; the sauna on 01-15 is four days
 # after the first session and six before the second, outside every three-day window
@@ -48,47 +44,20 @@ aftercare:
 """
 
 
-@pytest.fixture(scope="module")
-def reg() -> Registry:
-    return load_registry(autoload=False)
+edit = partial(edit_text, BASE)  # BASE with each (old, new) replaced; each old occurs once
 
 
-def edit(*pairs: tuple[str, str]) -> str:
-    text = BASE
-    for old, new in pairs:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    return text
-
-
-def findings(reg: Registry, text: str) -> list[tuple[str, int, str | None]]:
-    return [(f.rule, f.line, f.source) for f in check_text(text, reg, "p.yaml").findings]
-
-
-def test_the_technique_loads_from_its_entry_point(reg):
+def test_what_it_declares(reg):
     t = reg.techniques["oxygen"]
-    assert t.plugin == "oxygen"
     assert t.active_step == "oxygen-infusion"
     assert t.required == {"cleansing", "application", "oxygen-infusion"}
     assert t.settings == {"clinic"}
-    assert not [p for p in reg.plugins if p.name == "oxygen" and p.status != "loaded"]
-
-
-def test_every_range_has_a_source_and_every_default_a_note(reg):
-    t = reg.techniques["oxygen"]
-    ranges = [pr.range for pr in t.parameters] + [t.interval, t.course_length]
-    ranges += [c.minimum for c in (*t.aftercare, *t.beforecare)]
     assert t.session_duration is not None
-    ranges.append(t.session_duration)
-    for r in ranges:
-        assert re.match(SOURCE_PATTERN, r.source)
-        if r.source == "default":
-            assert r.note, r
     assert t.range_for("oxygen-infusion", "pressure", "face", "clinic").range.source == "default"
 
 
 def test_the_base_protocol_is_clean(reg):
-    assert findings(reg, BASE) == []
+    assert findings_of(reg, BASE) == []
 
 
 def test_care_before_and_after_is_the_non_injection_list(reg):
@@ -109,34 +78,34 @@ def test_care_before_and_after_is_the_non_injection_list(reg):
 ])
 def test_pressure_range_per_zone(reg, pressure, zone, rules):
     text = edit(("pressure: 2 bar", f"pressure: {pressure}"), ("zone: face", f"zone: {zone}"))
-    got = findings(reg, text)
+    got = findings_of(reg, text)
     assert [r for r, _line, _src in got] == rules
     assert all(src == "default" for _r, _line, src in got)
 
 
 def test_a_sauna_two_days_before_a_session_is_a_before_care_conflict(reg):
     text = edit(("date: 2027-01-15", "date: 2027-01-19"))  # session 2 is on 2027-01-21
-    assert findings(reg, text) == [("MS801", 12, "002:192, 002:197")]
+    assert findings_of(reg, text) == [("MS801", 12, "002:192, 002:197")]
 
 
 def test_a_sauna_the_day_after_a_session_is_an_aftercare_conflict(reg):
     text = edit(("date: 2027-01-15", "date: 2027-01-12"))
-    assert findings(reg, text) == [("MS801", 12, "002:192, 002:197")]
+    assert findings_of(reg, text) == [("MS801", 12, "002:192, 002:197")]
 
 
 def test_the_cocktail_must_be_applied_before_the_oxygen(reg):
     text = edit(("    - application: {volume: 2 ml}\n", ""))
-    assert findings(reg, text) == [("MS301", 21, None)]  # at the oxygen-infusion step
+    assert findings_of(reg, text) == [("MS301", 21, None)]  # at the oxygen-infusion step
 
 
 def test_cleansing_is_required_and_disinfection_optional(reg):
-    assert findings(reg, edit(("    - cleansing\n", "")))[0][0] == "MS301"
-    assert findings(reg, edit(("    - cleansing\n", "    - cleansing\n    - disinfection\n"))) == []
+    assert findings_of(reg, edit(("    - cleansing\n", "")))[0][0] == "MS301"
+    assert findings_of(reg, edit(("    - cleansing\n", "    - cleansing\n    - disinfection\n"))) == []
 
 
 def test_no_anaesthetic_in_a_painless_technique(reg):
     text = edit(("    - cleansing\n", "    - cleansing\n    - anesthesia: {wait: 20 min}\n"))
-    assert ("MS203", 21, None) in findings(reg, text)
+    assert ("MS203", 21, None) in findings_of(reg, text)
 
 
 @pytest.mark.parametrize(("condition", "rule", "source"), [
@@ -147,40 +116,38 @@ def test_no_anaesthetic_in_a_painless_technique(reg):
 ])
 def test_non_injection_contraindications(reg, condition, rule, source):
     text = edit(("conditions: []", f"conditions: [{condition}]"))
-    assert findings(reg, text) == [(rule, 9, source)]
+    assert findings_of(reg, text) == [(rule, 9, source)]
 
 
 def test_minor_contraindications_no_puncture_rules(reg):
     # 002:579: contraindications are minor without punctures; clotting and a pacemaker are not
     for condition in ("coagulation-disorder", "keloid-tendency", "pacemaker"):
-        assert findings(reg, edit(("conditions: []", f"conditions: [{condition}]"))) == []
+        assert findings_of(reg, edit(("conditions: []", f"conditions: [{condition}]"))) == []
 
 
 def test_calendar_follows_the_intensive_course(reg):
     # weekly sessions (000:95's 7-10 days) are too close; the sauna moves to a free day
     text = edit(("interval: 10 d", "interval: 7 d"), ("date: 2027-01-15", "date: 2027-01-14"))
-    assert findings(reg, text) == [("MS501", 16, "002:181")]
-    assert findings(reg, edit(("sessions: 6", "sessions: 12"))) == [("MS511", 15, "002:181")]
-    assert findings(reg, edit(("sessions: 6", "sessions: 3"))) == []
+    assert findings_of(reg, text) == [("MS501", 16, "002:181")]
+    assert findings_of(reg, edit(("sessions: 6", "sessions: 12"))) == [("MS511", 15, "002:181")]
+    assert findings_of(reg, edit(("sessions: 6", "sessions: 3"))) == []
 
 
 def test_the_allergy_test_is_required(reg):
     text = edit(("allergy_test: negative", "allergy_test: not-done"))
-    assert findings(reg, text) == [("MS611", 10, "002:69, 002:394")]
+    assert findings_of(reg, text) == [("MS611", 10, "002:69, 002:394")]
 
 
 def test_not_a_home_technique(reg):
-    assert [r for r, _l, _s in findings(reg, edit(("setting: clinic", "setting: home")))] == ["MS204"]
+    assert [r for r, _l, _s in findings_of(reg, edit(("setting: clinic", "setting: home")))] == ["MS204"]
 
 
 def test_aftercare_shorter_than_three_days(reg):
     text = edit(("  sauna: 3 d\n", "  sauna: 2 d\n"))
-    assert findings(reg, text) == [("MS701", 29, "002:192, 002:197")]
+    assert findings_of(reg, text) == [("MS701", 29, "002:192, 002:197")]
 
 
 def test_techniques_show(reg):
-    result = CliRunner().invoke(cli, ["--disable-plugin-autoload", "techniques", "show", "oxygen"])
-    assert result.exit_code == 0, result.output
-    assert "oxygen-infusion.pressure [all]: 1-3 bar [default]" in result.output
-    assert "Before-care" in result.output
-    assert "MS902" not in result.output
+    shown = shown_technique(reg, "oxygen")
+    assert "oxygen-infusion.pressure [all]: 1-3 bar [default]" in shown
+    assert "Before-care" in shown

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-from click.testing import CliRunner
+from functools import partial
 
-from mesosim.cli import cli
-from mesosim.host import Registry, load_registry
+from mesosim.host import Registry
 from mesosim.runner import check_text
+from mesosim.testing import edit_text, findings_of, shown_technique
 from mesosim_plugins import roller
 
 HOME = """\
@@ -32,28 +31,7 @@ aftercare: {sauna: 2 d, sun: 3 d, sport: 2 d, makeup: 1 d}
 """
 
 
-@pytest.fixture(scope="module")
-def reg() -> Registry:
-    return load_registry(autoload=False)
-
-
-def edit(*pairs: tuple[str, str]) -> str:
-    text = HOME
-    for old, new in pairs:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    return text
-
-
-def findings(reg: Registry, text: str) -> list[tuple[str, int, str | None]]:
-    return sorted((f.rule, f.line, f.source) for f in check_text(text, reg, "roller.yaml").findings)
-
-
-def test_loads_without_being_refused(reg: Registry) -> None:
-    assert "roller" in reg.techniques
-    info = next(p for p in reg.plugins if p.name == "roller")
-    assert info.status == "loaded", info.reason
-    assert info.techniques == ("roller",)
+edit = partial(edit_text, HOME)  # HOME with each (old, new) replaced; each old occurs once
 
 
 def test_graph_is_a_dag_with_two_disinfection_slots() -> None:
@@ -71,35 +49,26 @@ def test_used_at_home_and_in_a_clinic() -> None:
     assert roller.TECHNIQUE.settings == {"home", "clinic"}
 
 
-def test_every_range_cites_a_source() -> None:
-    t = roller.TECHNIQUE
-    ranges = [pr.range for pr in t.parameters] + [t.interval, t.course_length]
-    for r in ranges:
-        assert r.source
-        if r.source == "default":
-            assert r.note, r
-
-
 def test_the_home_protocol_is_clean(reg: Registry) -> None:
-    assert findings(reg, HOME) == []
+    assert findings_of(reg, HOME) == []
 
 
 def test_home_needle_of_075_mm_is_ms401_from_002_111(reg: Registry) -> None:
-    assert findings(reg, edit(("0.3 mm", "0.75 mm"))) == [("MS401", 14, "002:111")]
+    assert findings_of(reg, edit(("0.3 mm", "0.75 mm"))) == [("MS401", 14, "002:111")]
 
 
 def test_the_same_needle_is_allowed_in_a_clinic(reg: Registry) -> None:
-    assert findings(reg, edit(("0.3 mm", "0.75 mm"), ("setting: home", "setting: clinic"))) == []
+    assert findings_of(reg, edit(("0.3 mm", "0.75 mm"), ("setting: home", "setting: clinic"))) == []
 
 
 def test_clinic_needle_beyond_the_default_is_ms401(reg: Registry) -> None:
-    got = findings(reg, edit(("0.3 mm", "1.5 mm"), ("setting: home", "setting: clinic")))
+    got = findings_of(reg, edit(("0.3 mm", "1.5 mm"), ("setting: home", "setting: clinic")))
     assert got == [("MS401", 14, "default")]
 
 
 def test_without_the_second_device_disinfection_is_ms301(reg: Registry) -> None:
     text = edit(("    - device-disinfection\n    - soothing-mask", "    - soothing-mask"))
-    assert findings(reg, text) == [("MS301", 15, None)]
+    assert findings_of(reg, text) == [("MS301", 15, None)]
     (f,) = check_text(text, reg).findings
     assert "again" in f.message
 
@@ -107,37 +76,35 @@ def test_without_the_second_device_disinfection_is_ms301(reg: Registry) -> None:
 def test_a_single_disinfection_after_rolling_is_the_first_one_missing(reg: Registry) -> None:
     # the one disinfection written fills the slot after rolling; no order error is reported
     text = edit(("    - cleansing\n    - device-disinfection\n", "    - cleansing\n"))
-    assert findings(reg, text) == [("MS301", 11, None)]
+    assert findings_of(reg, text) == [("MS301", 11, None)]
 
 
 def test_rolling_over_three_to_five_minutes_is_ms421(reg: Registry) -> None:
-    assert findings(reg, edit(("duration: 4 min", "duration: 8 min"))) == [("MS421", 14, "002:466")]
-    assert findings(reg, edit(("duration: 4 min", "duration: 2 min"))) == [("MS421", 14, "002:466")]
+    assert findings_of(reg, edit(("duration: 4 min", "duration: 8 min"))) == [("MS421", 14, "002:466")]
+    assert findings_of(reg, edit(("duration: 4 min", "duration: 2 min"))) == [("MS421", 14, "002:466")]
 
 
 def test_nourishing_cream_half_an_hour_later_within_a_tolerance(reg: Registry) -> None:
-    assert findings(reg, edit(("wait: 30 min", "wait: 25 min"))) == []
-    assert findings(reg, edit(("wait: 30 min", "wait: 5 min"))) == [("MS421", 17, "002:469")]
+    assert findings_of(reg, edit(("wait: 30 min", "wait: 25 min"))) == []
+    assert findings_of(reg, edit(("wait: 30 min", "wait: 5 min"))) == [("MS421", 17, "002:469")]
 
 
 def test_weekly_at_most_and_five_sessions_at_least(reg: Registry) -> None:
-    assert findings(reg, edit(("interval: 14 d", "interval: 7 d"))) == []
-    assert findings(reg, edit(("interval: 14 d", "interval: 6 d"))) == [
+    assert findings_of(reg, edit(("interval: 14 d", "interval: 7 d"))) == []
+    assert findings_of(reg, edit(("interval: 14 d", "interval: 6 d"))) == [
         ("MS501", 7, "002:262, 002:470")]
-    assert findings(reg, edit(("sessions: 5", "sessions: 4"))) == [("MS511", 7, "002:262")]
+    assert findings_of(reg, edit(("sessions: 5", "sessions: 4"))) == [("MS511", 7, "002:262")]
 
 
 def test_puncturing_device_contraindications(reg: Registry) -> None:
-    got = findings(reg, edit(("conditions: []", "conditions: [keloid-tendency]")))
+    got = findings_of(reg, edit(("conditions: []", "conditions: [keloid-tendency]")))
     assert got == [("MS601", 6, "002:618")]
     # fear of the needle roller is a caution, met with an anaesthetic (002:460)
-    got = findings(reg, edit(("conditions: []", "conditions: [needle-phobia]")))
+    got = findings_of(reg, edit(("conditions: []", "conditions: [needle-phobia]")))
     assert got == [("MS602", 6, "000:67, 002:460")]
 
 
-def test_techniques_show_prints_the_graph_and_sources() -> None:
-    result = CliRunner().invoke(cli, ["techniques", "show", "roller"])
-    assert result.exit_code == 0, result.output
-    assert "rolling -> device-disinfection-after" in result.output
-    assert "at most 0.5 mm [002:111]" in result.output
-    assert "MS902" not in result.output
+def test_techniques_show_prints_the_graph_and_sources(reg: Registry) -> None:
+    shown = shown_technique(reg, "roller")
+    assert "rolling -> device-disinfection-after" in shown
+    assert "at most 0.5 mm [002:111]" in shown
