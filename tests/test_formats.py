@@ -223,3 +223,29 @@ def test_ci_formats_are_not_imported_by_a_text_check():
             " 'mesosim.reporters', 'mesosim.classroom'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _gallery_results(reg, jobs: int, **kw):
+    report = check_paths([os.path.join(PROTOCOLS, "manual-injection")], reg, jobs=jobs, **kw)
+    return [(r.path, r.findings) for r in report.files]
+
+
+def test_spawned_workers_give_the_same_results(reg, monkeypatch):
+    """The spawn path (macOS, Windows) loads each worker's registry from ``registry_args``."""
+    import sys
+
+    one = _gallery_results(reg, 1)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert _gallery_results(reg, 2, registry_args=((), (), False, None)) == one
+
+
+def test_forked_workers_inherit_the_overridden_registry(reg, tmp_path):
+    from mesosim.config import apply_overrides, load_config
+
+    (tmp_path / "mesosim.toml").write_text(
+        '[[override]]\ntechnique = "manual-injection"\nparameter = "injection.depth"\n'
+        'zone = "face"\nmax = "3 mm"\n')
+    school = apply_overrides(reg, load_config(str(tmp_path / "mesosim.toml")).overrides)
+    one = _gallery_results(school, 1)
+    assert one != _gallery_results(reg, 1)  # the override changes the deep-on-face finding
+    assert _gallery_results(school, 3) == one
