@@ -17,8 +17,8 @@ autoload off) and checks what the host does not check at load time, listing *eve
   (``StepKind.requires``) is provided by a step that must come before it;
 * every range (parameters, interval, course length, session duration and dose, aftercare,
   before-care) has min <= max, a unit of the right dimension and a source (``default`` when
-  the figure is made up); with ``require_default_notes=True``, every ``default`` range also
-  has a note saying why that figure was chosen; every contraindication and care names a
+  the figure is made up), and every ``default`` range (unless ``require_default_notes=False``)
+  also has a note saying why that figure was chosen; every contraindication and care names a
   vocabulary word;
 * ``mesosim techniques show NAME`` renders each technique without an error;
 * every rule it adds has an explanation, a code of its own (not ``MS``), and is reported by at
@@ -52,7 +52,7 @@ class ConformanceError(AssertionError):
 
 def assert_conformance(plugin: str | object, samples_dir: str | None = None, *,
                        name: str | None = None, require_samples: bool = True,
-                       require_default_notes: bool = False) -> None:
+                       require_default_notes: bool = True) -> None:
     """Fail with every problem found unless ``plugin`` passes the conformance suite.
 
     :param plugin: the plugin's name (its entry-point name, for an installed plugin) or the
@@ -62,9 +62,8 @@ def assert_conformance(plugin: str | object, samples_dir: str | None = None, *,
     :param name: the plugin name to register a module under (default: its ``NAME`` attribute,
         else its module name).
     :param require_samples: set ``False`` only for a plugin that declares no technique.
-    :param require_default_notes: also require a ``note`` on every range whose source is
-        ``default`` (mesosim's built-ins pass ``True``: a made-up figure must say why it was
-        chosen).
+    :param require_default_notes: require a ``note`` on every range whose source is
+        ``default``: a figure no source gives must say why it was chosen (on by default).
     """
     problems = check_conformance(plugin, samples_dir, name=name, require_samples=require_samples,
                                  require_default_notes=require_default_notes)
@@ -77,7 +76,7 @@ def assert_conformance(plugin: str | object, samples_dir: str | None = None, *,
 
 def check_conformance(plugin: str | object, samples_dir: str | None = None, *,
                       name: str | None = None, require_samples: bool = True,
-                      require_default_notes: bool = False) -> list[str]:
+                      require_default_notes: bool = True) -> list[str]:
     """Every conformance problem of ``plugin`` (see :func:`assert_conformance`); ``[]`` if none."""
     reg, pname = _registry_for(plugin, name)
     info = next((p for p in reg.plugins if p.name == pname), None)
@@ -196,7 +195,7 @@ def _ranges(tech: Technique, reg: Registry) -> Iterable[tuple[str, Range, str | 
             yield f"{kind} {c.activity}", c.minimum, "time"
 
 
-def range_problems(tech: Technique, reg: Registry, *, require_default_notes: bool = False
+def range_problems(tech: Technique, reg: Registry, *, require_default_notes: bool = True
                    ) -> list[str]:
     """min <= max, unit of the right dimension, a source (and, if asked, a note on every
     ``default``); known conditions and activities."""

@@ -203,9 +203,6 @@ def test_vendor_test_file_passes_against_the_installed_package(vendor_install):
 BUILTIN_REG = builtin_registry()
 # from the entry points, not the techniques: a refused built-in is still named, and fails below
 BUILTINS = sorted(p.name for p in BUILTIN_REG.plugins if p.builtin)
-#: built-ins whose ``default`` ranges do not all carry a note yet (manual_injection.py:
-#: injection.points, injection.duration, anesthesia.wait); give them notes, then empty this
-NOTES_MISSING = {"manual-injection"}
 
 
 def test_all_seven_builtins_are_entry_points():
@@ -217,14 +214,7 @@ def test_all_seven_builtins_are_entry_points():
 def test_builtin_plugin_passes_conformance(plugin):
     techniques = [t.name for t in BUILTIN_REG.techniques.values() if t.plugin == plugin]
     assert techniques == [plugin], "a built-in plugin declares one technique, named as it is"
-    assert_conformance(plugin, os.path.join(PROTOCOLS, plugin),
-                       require_default_notes=plugin not in NOTES_MISSING)
-
-
-@pytest.mark.parametrize("plugin", sorted(NOTES_MISSING))
-def test_notes_missing_lists_only_builtins_that_still_miss_a_note(plugin):
-    problems = check_conformance(plugin, os.path.join(PROTOCOLS, plugin), require_default_notes=True)
-    assert problems and all("is a 'default' without a note" in p for p in problems), problems
+    assert_conformance(plugin, os.path.join(PROTOCOLS, plugin))
 
 
 @pytest.mark.parametrize("plugin", BUILTINS)
@@ -346,11 +336,11 @@ def test_conformance_requires_samples_and_own_rule_prefix(tmp_path):
     assert "rule MS950: the MS prefix is mesosim's own; use a prefix of yours" in problems
 
 
-def test_conformance_can_require_a_note_on_every_default_range():
+def test_conformance_requires_a_note_on_every_default_range():
     bare = _tech()  # interval and course length are defaults without a note
-    assert check_conformance(_Declares([bare]), name="acme", require_samples=False) == []
-    problems = check_conformance(_Declares([bare]), name="acme", require_samples=False,
-                                 require_default_notes=True)
+    assert check_conformance(_Declares([bare]), name="acme", require_samples=False,
+                             require_default_notes=False) == []
+    problems = check_conformance(_Declares([bare]), name="acme", require_samples=False)
     assert problems == [
         "acme-pen: range interval is a 'default' without a note; say why this figure was chosen "
         "(between(..., 'default', note=...))",
@@ -376,7 +366,8 @@ def test_conformance_fails_a_technique_that_techniques_show_cannot_render(monkey
         raise KeyError("no-such-step")
 
     monkeypatch.setattr(mesosim.explain, "show_technique", broken)
-    problems = check_conformance(_Declares([_tech()]), name="acme", require_samples=False)
+    problems = check_conformance(_Declares([_tech()]), name="acme", require_samples=False,
+                                 require_default_notes=False)
     assert problems == ["acme-pen: 'mesosim techniques show acme-pen' fails: KeyError: "
                         "'no-such-step'"]
 
@@ -384,7 +375,7 @@ def test_conformance_fails_a_technique_that_techniques_show_cannot_render(monkey
 def test_assert_conformance_lists_every_problem():
     bad = _tech(steps=StepGraph.chain("injection", "disinfection"))
     with pytest.raises(ConformanceError) as info:
-        assert_conformance(_Declares([bad]), name="acme")
+        assert_conformance(_Declares([bad]), name="acme", require_default_notes=False)
     message = str(info.value)
     assert message.startswith("plugin 'acme' fails the mesosim conformance suite (2 problems):")
     assert "needs 'skin-disinfected'" in message and "no sample protocols" in message

@@ -47,9 +47,17 @@ PARAMETERS = (
                between(0.01, 0.1, "ml", "002:309",
                        note="'tenths and hundredths of a millilitre' per injection; mesosim "
                             "reads it as 0.01-0.1 ml per point")),
-    ParamRange("injection", "points", between(1, 200, "", "default")),
-    ParamRange("injection", "duration", between(5, 20, "min", "default")),
-    ParamRange("anesthesia", "wait", between(10, 40, "min", "default")),
+    ParamRange("injection", "points", between(
+        1, 200, "", "default",
+        note="no source counts the points; 'multiple micro-penetrations' (002:46): a wide bound "
+             "that catches typing mistakes")),
+    ParamRange("injection", "duration", between(
+        5, 20, "min", "default",
+        note="no source times the injections alone; the whole procedure takes 20-25 min (002:46)")),
+    ParamRange("anesthesia", "wait", between(
+        10, 40, "min", "default",
+        note="no source gives the anaesthetic cream's wait; 10-40 min covers the usual creams "
+             "(002:11, 002:402 name the cream, not the time)")),
 )
 
 TECHNIQUE = Technique(

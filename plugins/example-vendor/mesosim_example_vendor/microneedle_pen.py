@@ -22,6 +22,7 @@ from mesosim import (
     Care,
     Contraindication,
     ParamRange,
+    Range,
     StepGraph,
     StepKind,
     Technique,
@@ -71,15 +72,22 @@ STEPS = StepGraph.chain(
     "aftercare-briefing",
 )
 
+def made_up(lo: float | None, hi: float | None, unit: str) -> Range:
+    """An EXAMPLE figure: no source describes this pen, so its source is ``default`` and its
+    note says so. A real vendor cites its device manual here."""
+    return between(lo, hi, unit, "default",
+                   note="EXAMPLE figure for a hypothetical device; a real plugin cites the device "
+                        "manual or a study")
+
+
 PARAMETERS = (
-    # EXAMPLE figures: no source describes this pen, so each one is a `default`.
-    ParamRange(ACTIVE_STEP, "needle_length", between(0.25, 1.0, "mm", "default"), zone="face"),
-    ParamRange(ACTIVE_STEP, "needle_length", between(0.25, 1.5, "mm", "default")),
-    ParamRange(ACTIVE_STEP, "pen_speed", between(50, 150, "Hz", "default")),
-    ParamRange(ACTIVE_STEP, "passes", between(1, 4, "", "default")),
-    ParamRange(ACTIVE_STEP, "duration", between(5, 20, "min", "default")),
-    ParamRange("anesthesia", "wait", between(10, 40, "min", "default")),
-    ParamRange("application", "volume", between(0.5, 3, "ml", "default")),
+    ParamRange(ACTIVE_STEP, "needle_length", made_up(0.25, 1.0, "mm"), zone="face"),
+    ParamRange(ACTIVE_STEP, "needle_length", made_up(0.25, 1.5, "mm")),
+    ParamRange(ACTIVE_STEP, "pen_speed", made_up(50, 150, "Hz")),
+    ParamRange(ACTIVE_STEP, "passes", made_up(1, 4, "")),
+    ParamRange(ACTIVE_STEP, "duration", made_up(5, 20, "min")),
+    ParamRange("anesthesia", "wait", made_up(10, 40, "min")),
+    ParamRange("application", "volume", made_up(0.5, 3, "ml")),
 )
 
 TECHNIQUE = Technique(
@@ -89,10 +97,10 @@ TECHNIQUE = Technique(
     active_step=ACTIVE_STEP,
     steps=STEPS,
     required={"disinfection", "cartridge-change", "application", ACTIVE_STEP},
-    interval=between(14, 42, "d", "default"),
-    course_length=between(3, 6, "", "default"),
+    interval=made_up(14, 42, "d"),
+    course_length=made_up(3, 6, ""),
     parameters=PARAMETERS,
-    session_duration=between(15, 45, "min", "default"),
+    session_duration=made_up(15, 45, "min"),
     session_span=("cartridge-change", "soothing-mask"),
     contraindications=(
         Contraindication("coagulation-disorder", "default",
@@ -102,9 +110,9 @@ TECHNIQUE = Technique(
         Contraindication("herpes", "default", severity="warning"),
     ),
     aftercare=(
-        Care("sun", between(3, None, "d", "default")),
-        Care("sauna", between(2, None, "d", "default")),
-        Care("makeup", between(1, None, "d", "default")),
+        Care("sun", made_up(3, None, "d")),
+        Care("sauna", made_up(2, None, "d")),
+        Care("makeup", made_up(1, None, "d")),
     ),
     allergy_test="002:69, 002:394",
     zones={"face", "neck", "decollete", "scalp"},
