@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Final
 
 from attrs import frozen
@@ -116,8 +117,15 @@ class Trace:
     sessions: tuple[Session, ...]
     #: days between consecutive sessions (len = sessions - 1)
     intervals: tuple[float, ...]
-    windows: tuple[Window, ...]
+    #: what is avoided around every session: (activity, kind, minutes, source)
+    restrictions: tuple[tuple[str, str, float, str], ...]
     conflicts: tuple[Conflict, ...]
+
+    @cached_property
+    def windows(self) -> tuple[Window, ...]:
+        """The restriction windows of every session, laid out when first asked for: the checks
+        need them only when the patient has plans, so most checks never build them."""
+        return _lay_windows(self.sessions, self.restrictions)
     #: positions in ``steps`` of the first and last step of the measured span (``None``: none)
     measured_steps: tuple[int, int] | None = None
 
@@ -153,10 +161,11 @@ def simulate(protocol: Protocol, tech: Technique, reg: Registry) -> Trace:
         measured = clock if tech.session_span is None else None
     dates, intervals = _calendar(protocol)
     sessions = tuple(Session(i + 1, d) for i, d in enumerate(dates))
-    windows = _windows(protocol, tech, sessions)
-    conflicts = _conflicts(protocol, windows)
+    restrictions = _restrictions(protocol, tech)
+    conflicts = _conflicts(protocol, _lay_windows(sessions, restrictions)) \
+        if protocol.patient.plans else ()
     return Trace(tech.name, tuple(runs), clock, measured, _dose(protocol, tech), sessions,
-                 intervals, windows, conflicts, measured_steps)
+                 intervals, restrictions, conflicts, measured_steps)
 
 
 def _session(protocol: Protocol, tech: Technique, reg: Registry) -> tuple[list[StepRun], float]:
@@ -259,10 +268,9 @@ def _minimum_minutes(care: Care) -> float:
     return lo * UNITS[r.unit][1]
 
 
-def _windows(protocol: Protocol, tech: Technique, sessions: tuple[Session, ...]
-             ) -> tuple[Window, ...]:
-    """The restriction windows of every session: the protocol's own aftercare, at least the
-    technique's minimum, and the technique's before-care."""
+def _restrictions(protocol: Protocol, tech: Technique) -> tuple[tuple[str, str, float, str], ...]:
+    """What is avoided around every session: the protocol's own aftercare, at least the
+    technique's minimum, and the technique's before-care; restrictions of 0 are dropped."""
     after: dict[str, tuple[float, str]] = {
         care.activity: (_minimum_minutes(care), care.minimum.source) for care in tech.aftercare}
     for activity, q in protocol.aftercare.items():
@@ -271,21 +279,27 @@ def _windows(protocol: Protocol, tech: Technique, sessions: tuple[Session, ...]
             after[activity] = (minutes, "protocol")
     before = {care.activity: (_minimum_minutes(care), care.minimum.source)
               for care in tech.beforecare}
+    return tuple(
+        [(a, "beforecare", m, src) for a, (m, src) in sorted(before.items()) if m > 0]
+        + [(a, "aftercare", m, src) for a, (m, src) in sorted(after.items()) if m > 0])
+
+
+def _lay_windows(sessions: tuple[Session, ...],
+                 restrictions: tuple[tuple[str, str, float, str], ...]) -> tuple[Window, ...]:
+    """The restriction windows of every session, session by session."""
+    one_day = _dt.timedelta(days=1)
+    spans = [(a, kind, _dt.timedelta(days=_days(m)), src) for a, kind, m, src in restrictions]
     windows: list[Window] = []
     for s in sessions:
         if s.date.year < 2 or s.date.year > 9998:  # no window can be laid past the calendar
             continue
-        for activity, (minutes, source) in sorted(before.items()):
-            if minutes > 0:
-                n = _days(minutes)
-                windows.append(Window(s.number, activity, "beforecare",
-                                      s.date - _dt.timedelta(days=n),
-                                      s.date - _dt.timedelta(days=1), source))
-        for activity, (minutes, source) in sorted(after.items()):
-            if minutes > 0:
-                n = _days(minutes)
-                windows.append(Window(s.number, activity, "aftercare", s.date,
-                                      s.date + _dt.timedelta(days=n - 1), source))
+        for activity, kind, n, source in spans:
+            if kind == "beforecare":
+                windows.append(Window(s.number, activity, kind, s.date - n, s.date - one_day,
+                                      source))
+            else:
+                windows.append(Window(s.number, activity, kind, s.date, s.date + n - one_day,
+                                      source))
     return tuple(windows)
 
 
