@@ -40,6 +40,9 @@ MAX_NODES: Final = 100_000
 MAX_DEPTH: Final = 64
 
 _STD = "tag:yaml.org,2002:"
+_STR: Final = _STD + "str"
+_MAP: Final = _STD + "map"
+_SEQ: Final = _STD + "seq"
 _SCALAR_TAGS: Final = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
 
@@ -279,6 +282,7 @@ class _Builder:
         self._constructor = yaml.constructor.SafeConstructor()
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        # the hot path of every check: type tests by identity, tags compared inline
         self.count += 1
         if self.count > MAX_NODES:
             raise _Abort(LoadProblem(
@@ -290,13 +294,18 @@ class _Builder:
             ))
         if depth > MAX_DEPTH:
             raise _Abort(_too_deep(_mark(node)))
+        mark = node.start_mark
         if len(path) < 12:  # deeper positions are never reported; keeps huge inputs cheap
-            self.positions[path] = _mark(node)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
-            self._tag(node, _STD + "seq")
+            self.positions[path] = (mark.line + 1, mark.column + 1)
+        kind = type(node)
+        if kind is yaml.MappingNode:
+            return self._mapping(node, path, depth)  # type: ignore[arg-type]
+        if kind is yaml.SequenceNode:
+            if node.tag != _SEQ:
+                self._tag(node, _SEQ)
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        if node.tag == _STR:
+            return node.value
         return self._scalar(node)
 
     def _tag(self, node: yaml.Node, expected: str) -> None:
@@ -310,18 +319,24 @@ class _Builder:
             ))
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
-        if node.tag == _STD + "map" and any(k.tag == _STD + "merge" for k, _ in node.value):
-            raise _Abort(LoadProblem("MS004", "YAML merge keys ('<<') are not supported in "
-                                     "protocols", _mark(node), suggestion="write the keys out"))
-        self._tag(node, _STD + "map")
+        if node.tag != _MAP:
+            self._tag(node, _MAP)
         out: dict[Any, Any] = {}
         for knode, vnode in node.value:
-            if not isinstance(knode, yaml.ScalarNode):
-                raise _Abort(LoadProblem("MS103", "a mapping key must be a plain name, not a "
-                                         "list or mapping", _mark(knode)))
-            key = self._scalar(knode)
-            if not isinstance(key, str):
-                key = str(key).lower() if isinstance(key, bool) else str(key)
+            ktag = knode.tag
+            if ktag == _STR and type(knode) is yaml.ScalarNode:
+                key = knode.value
+            else:
+                if ktag == _STD + "merge":
+                    raise _Abort(LoadProblem("MS004", "YAML merge keys ('<<') are not supported "
+                                             "in protocols", _mark(knode),
+                                             suggestion="write the keys out"))
+                if not isinstance(knode, yaml.ScalarNode):
+                    raise _Abort(LoadProblem("MS103", "a mapping key must be a plain name, not "
+                                             "a list or mapping", _mark(knode)))
+                key = self._scalar(knode)
+                if not isinstance(key, str):
+                    key = str(key).lower() if isinstance(key, bool) else str(key)
             sub = (*path, key)
             if key in out:
                 first = self.key_positions.get(sub, (0, 0))
