@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Final
 
@@ -40,7 +40,7 @@ from mesosim.loader import Path
 
 if TYPE_CHECKING:
     from mesosim.host import Registry
-    from mesosim.model import Protocol
+    from mesosim.model import Plan, Protocol
     from mesosim.technique import Care, Technique
 
 #: Version of the JSON shape of a trace (``mesosim simulate --format json``).
@@ -162,8 +162,7 @@ def simulate(protocol: Protocol, tech: Technique, reg: Registry) -> Trace:
     dates, intervals = _calendar(protocol)
     sessions = tuple(Session(i + 1, d) for i, d in enumerate(dates))
     restrictions = _restrictions(protocol, tech)
-    conflicts = _conflicts(protocol, _lay_windows(sessions, restrictions)) \
-        if protocol.patient.plans else ()
+    conflicts = _conflicts(protocol.patient.plans, sessions, restrictions)
     return Trace(tech.name, tuple(runs), clock, measured, _dose(protocol, tech), sessions,
                  intervals, restrictions, conflicts, measured_steps)
 
@@ -303,35 +302,44 @@ def _lay_windows(sessions: tuple[Session, ...],
     return tuple(windows)
 
 
-def _conflicts(protocol: Protocol, windows: tuple[Window, ...]) -> tuple[Conflict, ...]:
+def _conflicts(plans: Sequence[Plan], sessions: tuple[Session, ...],
+               restrictions: tuple[tuple[str, str, float, str], ...]) -> tuple[Conflict, ...]:
     """Each plan against the windows of the activities it involves: one conflict per plan, with
-    the earliest window it overlaps.
+    the earliest window it overlaps (by start, then session).
 
-    The windows of one activity and kind all have the same length, so sorted by start they are
-    also sorted by end: a binary search finds the first that ends on or after the plan's first
-    day, and the plan overlaps a window of the group if and only if it overlaps that one. The
-    cost is O((windows + plans) log windows), whatever the number of sessions and plans.
+    No window is laid out: a window of N days after a session on day ``s`` overlaps the plan's
+    days ``[d0, d1]`` exactly when ``d0 - N + 1 <= s <= d1`` (before-care: ``d0 + 1 <= s <=
+    d1 + N``), so a binary search over the sorted session dates finds the earliest such session.
+    The cost is O(plans x restrictions x log sessions).
     """
     import bisect
 
-    by_key: dict[tuple[str, str], list[Window]] = {}
-    for w in windows:
-        by_key.setdefault((w.activity, w.kind), []).append(w)
-    groups: dict[str, list[tuple[list[Window], list[_dt.date]]]] = {}
-    for (activity, _kind), group in by_key.items():
-        group.sort(key=lambda w: (w.start, w.session))
-        groups.setdefault(activity, []).append((group, [w.end for w in group]))
+    order = sorted((s.date, s.number) for s in sessions if 1 < s.date.year < 9999)
+    dates = [d for d, _n in order]
+    by_activity: dict[str, list[tuple[str, _dt.timedelta, str]]] = {}
+    for activity, kind, minutes, source in restrictions:
+        by_activity.setdefault(activity, []).append(
+            (kind, _dt.timedelta(days=_days(minutes)), source))
+    one = _dt.timedelta(days=1)
     conflicts = []
-    for i, plan in enumerate(protocol.patient.plans):
-        until = plan.until or plan.date
+    for i, plan in enumerate(plans):
+        d0, d1 = plan.date, plan.until or plan.date
         best: Window | None = None
         for activity in (plan.activity, *PLAN_INVOLVES.get(plan.activity, ())):
-            for group, ends in groups.get(activity, ()):
-                j = bisect.bisect_left(ends, plan.date)
-                if j < len(group) and group[j].start <= until and (
-                        best is None or (group[j].start, group[j].session) < (best.start,
-                                                                               best.session)):
-                    best = group[j]
+            for kind, n, source in by_activity.get(activity, ()):
+                try:
+                    lo, hi = (d0 - n + one, d1) if kind == "aftercare" else (d0 + one, d1 + n)
+                except OverflowError:  # a plan at the calendar's edge
+                    continue
+                k = bisect.bisect_left(dates, lo)
+                if k == len(dates) or dates[k] > hi:
+                    continue
+                day, number = order[k]
+                w = Window(number, activity, kind, day, day + n - one, source) \
+                    if kind == "aftercare" else \
+                    Window(number, activity, kind, day - n, day - one, source)
+                if best is None or (w.start, w.session) < (best.start, best.session):
+                    best = w
         if best is not None:
             conflicts.append(Conflict(i, plan.activity, plan.date, best, plan.path, plan.until))
     return tuple(conflicts)

@@ -17,7 +17,7 @@ from mesosim.findings import Sink
 from mesosim.loader import load_text
 from mesosim.model import build
 from mesosim.runner import check_text
-from mesosim.simulate import Trace, Window, _conflicts, simulate
+from mesosim.simulate import Session, Trace, _conflicts, _lay_windows, simulate
 from mesosim.timeline import simulate_file, trace_schema, window_events, window_summary
 
 from .conftest import PROTOCOLS
@@ -278,29 +278,23 @@ session:
 
 
 def test_plan_conflicts_match_a_brute_force_search():
-    """The binary search finds the earliest window each plan overlaps, as a scan would."""
+    """The binary search finds the earliest window each plan overlaps, as a scan of every laid
+    out window would."""
     rng = random.Random(4)
     day0 = _dt.date(2027, 1, 1)
+    restrictions = (("sauna", "beforecare", 3 * 1440.0, "x"), ("sun", "beforecare", 3 * 1440.0, "x"),
+                    ("sauna", "aftercare", 2 * 1440.0, "x"), ("sun", "aftercare", 3 * 1440.0, "x"))
     for _ in range(200):
-        windows: list[Window] = []
-        for n in range(1, rng.randint(1, 8)):
-            d = day0 + _dt.timedelta(days=rng.randint(0, 60))
-            for act, days in (("sun", 3), ("sauna", 2)):
-                windows.append(Window(n, act, "aftercare", d, d + _dt.timedelta(days=days - 1), "x"))
-                windows.append(Window(n, act, "beforecare", d - _dt.timedelta(days=3),
-                                      d - _dt.timedelta(days=1), "x"))
-
-        class P:  # the two attributes _conflicts reads
-            def __init__(self, plans):
-                self.patient = type("Pt", (), {"plans": plans})
-
+        days = rng.sample(range(0, 60), rng.randint(1, 7))  # sessions in any order
+        sessions = tuple(Session(n + 1, day0 + _dt.timedelta(days=d)) for n, d in enumerate(days))
+        windows = _lay_windows(sessions, restrictions)
         plans = []
         for _ in range(6):
             start = day0 + _dt.timedelta(days=rng.randint(-5, 70))
             until = start + _dt.timedelta(days=rng.choice((0, 0, 3, 9)))
             plans.append(type("Pl", (), {"activity": rng.choice(("sun", "beach", "sauna", "pool")),
                                          "date": start, "until": until, "path": ()}))
-        got = _conflicts(P(plans), tuple(windows))  # type: ignore[arg-type]
+        got = _conflicts(plans, sessions, restrictions)  # type: ignore[arg-type]
         expected = []
         for i, p in enumerate(plans):
             acts = {p.activity} | ({"sun"} if p.activity == "beach" else set())
