@@ -116,9 +116,9 @@ def _call_each(pm: pluggy.PluginManager, hook: str, on_error: Callable[[str, str
 
 
 def _entry_points() -> Iterable[Any]:
-    from importlib.metadata import entry_points
+    from mesosim.entrypoints import entry_points
 
-    return entry_points(group=ENTRY_POINT_GROUP)
+    return entry_points(ENTRY_POINT_GROUP)
 
 
 def load_registry(

@@ -8,6 +8,7 @@ table instead: every accepted spelling is listed here, and ``mesosim explain MS1
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Final
@@ -167,6 +168,14 @@ def parse_quantity(raw: object, dimension: str) -> Quantity:
         raise UnitError(
             "not-a-number", f"expected a {dimension} like '{example}', found a {type(raw).__name__}"
         )
+    return _parse_text(raw, dimension)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(raw: str, dimension: str) -> Quantity:
+    """Text to a quantity. Cached: the same few spellings ("7 d", "1.5 mm") recur in every file
+    of a class, and a Quantity is immutable (errors are raised again, never cached)."""
+    example = EXAMPLES.get(dimension, "")
     m = _QUANTITY.match(raw)
     if not m:
         low = raw.strip().lower()
