@@ -136,24 +136,57 @@ def _days(minutes: float) -> int:
 
 def step_minutes(step_name: str, params: Mapping[str, object], tech: Technique, reg: Registry
                  ) -> float:
+    """How long a step lasts: its ``duration``, else its ``wait``, else the technique's default
+    for the step, else the vocabulary's, else 0."""
     from mesosim.units import Quantity
 
     for p in ("duration", "wait"):
         q = params.get(p)
         if isinstance(q, Quantity):
             return q.to("min")
-    if step_name in tech.durations:
-        return tech.durations[step_name].to("min")
-    kind = reg.steps.get(step_name)
-    if kind is not None and kind.duration is not None:
-        return kind.duration.to("min")
-    return 0.0
+    return _prepare(tech, reg).minutes.get(step_name, 0.0)
+
+
+@frozen
+class _Prepared:
+    """What the simulation needs of a technique, worked out once per technique, not per file."""
+
+    #: step name -> default minutes (the technique's, else the vocabulary's)
+    minutes: dict[str, float]
+    #: step name -> (requires, provides, consumes, punctures)
+    kinds: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str], bool]]
+    #: step name -> inside the measured span (``None``: the whole session is measured)
+    inside: dict[str, bool] | None
+    #: activity -> (minimum minutes, source) of the technique's aftercare and before-care
+    after: dict[str, tuple[float, str]]
+    before: dict[str, tuple[float, str]]
+
+
+_PREPARED: dict[int, tuple[Technique, Registry, _Prepared]] = {}
+
+
+def _prepare(tech: Technique, reg: Registry) -> _Prepared:
+    hit = _PREPARED.get(id(tech))
+    if hit is not None and hit[0] is tech and hit[1] is reg:
+        return hit[2]
+    minutes = {name: k.duration.to("min") for name, k in reg.steps.items() if k.duration}
+    minutes.update({name: q.to("min") for name, q in tech.durations.items()})
+    kinds = {name: (k.requires, k.provides, k.consumes, k.punctures)
+             for name, k in reg.steps.items()}
+    prepared = _Prepared(
+        minutes, kinds, _span_verdicts(tech),
+        {c.activity: (_minimum_minutes(c), c.minimum.source) for c in tech.aftercare},
+        {c.activity: (_minimum_minutes(c), c.minimum.source) for c in tech.beforecare})
+    if len(_PREPARED) > 256:  # techniques built on the fly (tests, overrides): stay bounded
+        _PREPARED.clear()
+    _PREPARED[id(tech)] = (tech, reg, prepared)
+    return prepared
 
 
 def simulate(protocol: Protocol, tech: Technique, reg: Registry) -> Trace:
     """Simulate ``protocol`` with ``tech``; linear in the number of steps, sessions and plans."""
     runs, clock = _session(protocol, tech, reg)
-    measured_steps = _measured_steps(runs, tech)
+    measured_steps = _measured_steps(runs, tech, reg)
     if measured_steps is not None:
         first, last = measured_steps
         measured: float | None = runs[last].end - runs[first].start
@@ -161,7 +194,7 @@ def simulate(protocol: Protocol, tech: Technique, reg: Registry) -> Trace:
         measured = clock if tech.session_span is None else None
     dates, intervals = _calendar(protocol)
     sessions = tuple(Session(i + 1, d) for i, d in enumerate(dates))
-    restrictions = _restrictions(protocol, tech)
+    restrictions = _restrictions(protocol, tech, reg)
     conflicts = _conflicts(protocol.patient.plans, sessions, restrictions)
     return Trace(tech.name, tuple(runs), clock, measured, _dose(protocol, tech), sessions,
                  intervals, restrictions, conflicts, measured_steps)
@@ -169,18 +202,25 @@ def simulate(protocol: Protocol, tech: Technique, reg: Registry) -> Trace:
 
 def _session(protocol: Protocol, tech: Technique, reg: Registry) -> tuple[list[StepRun], float]:
     """Walk the steps in order, keeping the clock and the session's state."""
+    prepared = _prepare(tech, reg)
     state: set[str] = set()
     runs: list[StepRun] = []
     clock = 0.0
     for step in protocol.steps:
-        kind = reg.steps.get(step.name)
-        minutes = step_minutes(step.name, step.params, tech, reg)
+        kind = prepared.kinds.get(step.name)
+        params = step.params
+        if "duration" in params or "wait" in params:
+            minutes = step_minutes(step.name, params, tech, reg)
+        else:
+            minutes = prepared.minutes.get(step.name, 0.0)
         missing: tuple[str, ...] = ()
         if kind is not None:
-            missing = tuple(sorted(kind.requires - state))
-            state |= kind.provides
-            state -= kind.consumes
-            if kind.punctures:
+            requires, provides, consumes, punctures = kind
+            if not requires <= state:
+                missing = tuple(sorted(requires - state))
+            state |= provides
+            state -= consumes
+            if punctures:
                 state.add(PUNCTURED)
         runs.append(StepRun(step.index, step.name, clock, clock + minutes, step.path, missing,
                             tuple(sorted(state))))
@@ -188,8 +228,8 @@ def _session(protocol: Protocol, tech: Technique, reg: Registry) -> tuple[list[S
     return runs, clock
 
 
-def _measured_steps(runs: list[StepRun], tech: Technique) -> tuple[int, int] | None:
-    """Positions of the first and last step inside the technique's measured span.
+def _span_verdicts(tech: Technique) -> dict[str, bool] | None:
+    """Step name -> inside the technique's measured span; ``None`` when it measures it all.
 
     A step is outside the span when every slot of it must come before the span's first step
     (the consultation, the anaesthetic's wait) or after its last step (the evaluation). A step
@@ -197,7 +237,7 @@ def _measured_steps(runs: list[StepRun], tech: Technique) -> tuple[int, int] | N
     its time counts when it lies inside.
     """
     if tech.session_span is None:
-        return (0, len(runs) - 1) if runs else None
+        return None
     graph = tech.steps
     first, last = tech.session_span
     first_slots = [s for s in graph.order if graph.slots[s] == first]
@@ -209,17 +249,23 @@ def _measured_steps(runs: list[StepRun], tech: Technique) -> tuple[int, int] | N
         slots_of.setdefault(name, []).append(sid)
 
     def inside(name: str) -> bool:
-        slots = slots_of.get(name)
-        if not slots:
-            return False
+        slots = slots_of[name]
         if name in (first, last):
             return True
         if all(s in before_first for s in slots):
             return False
         return not all(after_last_anchor in graph.ancestors[s] for s in slots)
 
-    verdict: dict[str, bool] = {}
-    kept = [i for i, r in enumerate(runs) if verdict.setdefault(r.name, inside(r.name))]
+    return {name: inside(name) for name in slots_of}
+
+
+def _measured_steps(runs: list[StepRun], tech: Technique, reg: Registry
+                    ) -> tuple[int, int] | None:
+    """Positions of the first and last step inside the technique's measured span."""
+    verdicts = _prepare(tech, reg).inside
+    if verdicts is None:
+        return (0, len(runs) - 1) if runs else None
+    kept = [i for i, r in enumerate(runs) if verdicts.get(r.name, False)]
     return (kept[0], kept[-1]) if kept else None
 
 
@@ -267,17 +313,17 @@ def _minimum_minutes(care: Care) -> float:
     return lo * UNITS[r.unit][1]
 
 
-def _restrictions(protocol: Protocol, tech: Technique) -> tuple[tuple[str, str, float, str], ...]:
+def _restrictions(protocol: Protocol, tech: Technique, reg: Registry
+                  ) -> tuple[tuple[str, str, float, str], ...]:
     """What is avoided around every session: the protocol's own aftercare, at least the
     technique's minimum, and the technique's before-care; restrictions of 0 are dropped."""
-    after: dict[str, tuple[float, str]] = {
-        care.activity: (_minimum_minutes(care), care.minimum.source) for care in tech.aftercare}
+    prepared = _prepare(tech, reg)
+    after = dict(prepared.after)
     for activity, q in protocol.aftercare.items():
         minutes = q.to("min")
         if activity not in after or minutes > after[activity][0]:
             after[activity] = (minutes, "protocol")
-    before = {care.activity: (_minimum_minutes(care), care.minimum.source)
-              for care in tech.beforecare}
+    before = prepared.before
     return tuple(
         [(a, "beforecare", m, src) for a, (m, src) in sorted(before.items()) if m > 0]
         + [(a, "aftercare", m, src) for a, (m, src) in sorted(after.items()) if m > 0])
