@@ -118,8 +118,9 @@ def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
               help="Output format: text, json, sarif, junit, github.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the report to FILE (atomically) instead of standard output.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Check files in N parallel processes; output order does not change.")
+@click.option("-j", "--jobs", type=click.IntRange(0, 64), default=0, show_default=True,
+              help="Check files in N parallel processes (0: one per CPU from 200 files on); the "
+              "output is the same whatever N.")
 @click.option("--select", multiple=True, metavar="CODE", callback=_codes_option,
               help="Report only these codes or prefixes.")
 @click.option("--ignore", multiple=True, metavar="CODE", callback=_codes_option,
@@ -367,8 +368,8 @@ def config_cmd(ctx: click.Context, path: str) -> None:
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the summary to FILE (atomically) instead of standard output.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Check files in N parallel processes.")
+@click.option("-j", "--jobs", type=click.IntRange(0, 64), default=0, show_default=True,
+              help="Check files in N parallel processes (0: one per CPU from 200 files on).")
 @config_option
 @click.pass_context
 def class_cmd(ctx: click.Context, submissions: str, fmt: str, output: str | None, jobs: int

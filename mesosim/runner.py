@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 #: Version of the JSON report shape (``mesosim check --format json``).
 REPORT_VERSION: Final = 1
 
+#: ``--jobs 0`` (the default) checks in parallel from this many files on
+AUTO_JOBS_MIN_FILES: Final = 200
+
 EXIT_OK: Final = 0
 EXIT_ERRORS: Final = 1
 EXIT_USAGE: Final = 2
@@ -207,11 +210,17 @@ def check_paths(paths: Sequence[str], reg: Registry, options: Options | None = N
                 jobs: int = 1, registry_args: tuple[object, ...] | None = None) -> Report:
     """Check every protocol file under ``paths``; results are sorted by path whatever ``jobs``.
 
-    With ``jobs > 1`` files are checked in worker processes; ``registry_args`` are the
-    ``(blocked, only, autoload, overrides)`` each worker loads its registry with.
+    With ``jobs > 1`` files are checked in worker processes; ``jobs=0`` picks one worker per CPU
+    when there are at least :data:`AUTO_JOBS_MIN_FILES` files (below that, starting workers costs
+    more than it saves), else one. ``registry_args`` are the ``(blocked, only, autoload,
+    overrides)`` each spawned worker loads its registry with.
     """
+    import os
+
     options = options or Options()
     files = sorted({f for f in iter_files(list(paths)) if not options.excluded(f)})
+    if jobs == 0:
+        jobs = (os.cpu_count() or 1) if len(files) >= AUTO_JOBS_MIN_FILES else 1
     if jobs > 1 and len(files) > 1:
         results = _check_in_pool(files, reg, options, jobs, registry_args)
     else:

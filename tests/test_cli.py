@@ -130,3 +130,20 @@ def test_schema_validates_the_valid_gallery(run):
     bad = json.loads(json.dumps(load_file(valid[0]).data, default=str))
     bad["session"]["steps"].append({"injection": {"depth": "2 ml"}})
     assert list(validator.iter_errors(bad))
+
+
+def test_jobs_default_is_parallel_only_for_many_files(tmp_path, reg, monkeypatch):
+    import mesosim.runner as runner
+
+    seen = []
+    monkeypatch.setattr(runner, "_check_in_pool",
+                        lambda files, *a, **k: seen.append((len(files), a[2])) or [])
+    for i in range(3):
+        (tmp_path / f"p{i}.yaml").write_text(BASE)
+    runner.check_paths([str(tmp_path)], reg, jobs=0)
+    assert seen == []  # 3 files: checked in this process
+    for i in range(3, runner.AUTO_JOBS_MIN_FILES):
+        (tmp_path / f"p{i}.yaml").write_text(BASE)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    runner.check_paths([str(tmp_path)], reg, jobs=0)
+    assert seen == [(runner.AUTO_JOBS_MIN_FILES, 4)]
