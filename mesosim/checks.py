@@ -149,15 +149,17 @@ def check_order(ctx: Context) -> None:
                              for o in group)
 
         if must_precede:
-            msg = f"step '{step.name}' comes before {names(must_precede)}, which {ctx.tech.name} "\
-                  "requires before it"
+            msg = f"step '{step.name}' comes too early: {ctx.tech.name} does {names(must_precede)} " \
+                  f"before '{step.name}'"
+            hint = f"move '{step.name}' after {ctx.filled[must_precede[-1]].name!r}"
         else:
-            msg = f"step '{step.name}' comes after {names(must_follow)}, which {ctx.tech.name} "\
-                  "requires after it"
+            msg = f"step '{step.name}' comes too late: {ctx.tech.name} does '{step.name}' before " \
+                  f"{names(must_follow)}"
+            hint = f"move '{step.name}' before {ctx.filled[must_follow[0]].name!r}"
             kind = ctx.reg.steps.get(step.name)
             if kind is not None:
                 ctx.explained |= kind.provides
-        _add(ctx, "MS311", step.path, msg)
+        _add(ctx, "MS311", step.path, msg, suggestion=hint)
         ctx.flagged_steps.add(step.index)
         live = [s for s in live if s != worst]
 
