@@ -3,7 +3,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from click.testing import CliRunner
 
+from mesosim.cli import cli
 from mesosim.host import Registry
 from mesosim.testing import builtin_registry
 
@@ -15,3 +17,14 @@ PROTOCOLS = os.path.join(ROOT, "protocols")
 def reg() -> Registry:
     """The registry with the built-in plugins only (third-party autoload off)."""
     return builtin_registry()
+
+
+@pytest.fixture
+def run(monkeypatch):
+    """Run the ``mesosim`` command line in-process (built-in plugins only): ``run("check", p)``."""
+    monkeypatch.setenv("MESOSIM_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+    def _run(*args: str):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return _run

@@ -19,25 +19,11 @@ import json
 import os
 import shutil
 
-import pytest
-from click.testing import CliRunner
-
 from mesosim.classroom import summarize
-from mesosim.cli import cli
 
 from .conftest import ROOT
 
 CLASS = os.path.join(ROOT, "tests", "data", "class")
-
-
-@pytest.fixture
-def run(monkeypatch):
-    monkeypatch.setenv("MESOSIM_DISABLE_PLUGIN_AUTOLOAD", "1")
-
-    def _run(*args: str):
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-    return _run
 
 
 def test_summary_per_student(reg):

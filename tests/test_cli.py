@@ -6,22 +6,9 @@ import json
 import os
 
 import pytest
-from click.testing import CliRunner
-
-from mesosim.cli import cli
 
 from .conftest import PROTOCOLS
 from .test_rules import BASE, edit
-
-
-@pytest.fixture
-def run(monkeypatch):
-    monkeypatch.setenv("MESOSIM_DISABLE_PLUGIN_AUTOLOAD", "1")
-
-    def _run(*args: str):
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-    return _run
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ import os
 import xml.etree.ElementTree as ET
 
 import pytest
-from click.testing import CliRunner
 
-from mesosim.cli import cli
 from mesosim.report import REPORTERS
 from mesosim.reporters.github import escape_data, escape_property
 from mesosim.runner import check_paths
@@ -19,16 +17,6 @@ from .conftest import PROTOCOLS, ROOT
 from .test_rules import BASE, edit
 
 SCHEMA = os.path.join(ROOT, "tests", "data", "sarif-schema-2.1.0.json")
-
-
-@pytest.fixture
-def run(monkeypatch):
-    monkeypatch.setenv("MESOSIM_DISABLE_PLUGIN_AUTOLOAD", "1")
-
-    def _run(*args: str):
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-    return _run
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ import os
 import random
 
 import pytest
-from click.testing import CliRunner
 
-from mesosim.cli import cli
 from mesosim.findings import Sink
 from mesosim.loader import load_text
 from mesosim.model import build
@@ -21,40 +19,10 @@ from mesosim.simulate import Session, Trace, _conflicts, _lay_windows, simulate
 from mesosim.timeline import simulate_file, trace_schema, window_events, window_summary
 
 from .conftest import PROTOCOLS
+from .test_rules import BASE as RULES_BASE
 
-BASE = """\
-mesosim: 1
-id: sim-base
-title: Simulator base protocol
-technique: manual-injection
-zone: face
-setting: clinic
-patient:
-  age: 34
-  conditions: []
-  allergy_test: negative
-  plans:
-    - {activity: sauna, date: 2026-12-05}
-course:
-  start: 2026-12-01
-  sessions: 6
-  interval: 7 d
-session:
-  steps:
-    - consultation
-    - cleansing
-    - disinfection
-    - anesthesia: {wait: 20 min}
-    - marking
-    - injection: {depth: 1.5 mm, volume_per_point: 0.05 ml, points: 40}
-    - soothing-mask
-    - evaluation
-aftercare:
-  sauna: 2 d
-  sun: 3 d
-  sport: 2 d
-  makeup: 1 d
-"""
+BASE = RULES_BASE.replace("id: base\ntitle: Base protocol for rule tests",
+                          "id: sim-base\ntitle: Simulator base protocol")
 COURSE = "course:\n  start: 2026-12-01\n  sessions: 6\n  interval: 7 d\n"
 PLANS = "  plans:\n    - {activity: sauna, date: 2026-12-05}\n"
 
@@ -306,16 +274,6 @@ def test_plan_conflicts_match_a_brute_force_search():
 
 
 # --- mesosim simulate --------------------------------------------------------------------------
-
-@pytest.fixture
-def run(monkeypatch):
-    monkeypatch.setenv("MESOSIM_DISABLE_PLUGIN_AUTOLOAD", "1")
-
-    def _run(*args: str):
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-    return _run
-
 
 @pytest.fixture
 def base_file(tmp_path):
