@@ -142,3 +142,8 @@ def test_state_check_fires_for_unrequired_state(reg):
     reg2 = reg.with_techniques({**reg.techniques, "manual-injection": loose})
     findings = check_text(edit("    - disinfection\n", ""), reg2, "p.yaml").findings
     assert [(f.rule, f.line) for f in findings] == [("MS302", 23)]
+
+
+def test_aftercare_of_the_wrong_type_is_one_finding(reg):
+    text = BASE[: BASE.index("aftercare:")] + "aftercare: [sauna, sun]\n"
+    assert [f.rule for f in check_text(text, reg, "p.yaml").findings] == ["MS103"]
