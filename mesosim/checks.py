@@ -73,9 +73,7 @@ def check_setting_and_zone(ctx: Context) -> None:
 def check_steps(ctx: Context) -> None:
     """Known steps belong to the technique; fill the graph's slots in order (MS203)."""
     graph = ctx.tech.steps
-    by_step: dict[str, list[str]] = {}
-    for slot in graph.order:
-        by_step.setdefault(graph.slots[slot], []).append(slot)
+    by_step = graph.slots_of
     next_free: dict[str, int] = {}
     for step in ctx.protocol.steps:
         if step.name not in ctx.reg.steps:

@@ -360,12 +360,20 @@ def _conflicts(plans: Sequence[Plan], sessions: tuple[Session, ...],
     """
     import bisect
 
-    order = sorted((s.date, s.number) for s in sessions if 1 < s.date.year < 9999)
-    dates = [d for d, _n in order]
+    if not plans:
+        return ()
+    wanted = {a for p in plans for a in (p.activity, *PLAN_INVOLVES.get(p.activity, ()))}
     by_activity: dict[str, list[tuple[str, _dt.timedelta, str]]] = {}
     for activity, kind, minutes, source in restrictions:
-        by_activity.setdefault(activity, []).append(
-            (kind, _dt.timedelta(days=_days(minutes)), source))
+        if activity in wanted:
+            by_activity.setdefault(activity, []).append(
+                (kind, _dt.timedelta(days=_days(minutes)), source))
+    if not by_activity:
+        return ()
+    order = [(s.date, s.number) for s in sessions if 1 < s.date.year < 9999]
+    if any(a > b for a, b in zip(order, order[1:], strict=False)):  # explicit dates, unsorted
+        order.sort()
+    dates = [d for d, _n in order]
     one = _dt.timedelta(days=1)
     conflicts = []
     for i, plan in enumerate(plans):

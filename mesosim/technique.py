@@ -188,6 +188,8 @@ class StepGraph:
     _order: tuple[str, ...] = field(init=False, eq=False, repr=False, default=())
     _ancestors: Mapping[str, frozenset[str]] = field(init=False, eq=False, repr=False,
                                                      factory=dict)
+    _by_step: Mapping[str, tuple[str, ...]] = field(init=False, eq=False, repr=False,
+                                                    factory=dict)
 
     def __attrs_post_init__(self) -> None:
         import graphlib
@@ -218,6 +220,15 @@ class StepGraph:
                 acc |= ancestors[p]
             ancestors[s] = frozenset(acc)
         object.__setattr__(self, "_ancestors", ancestors)
+        by_step: dict[str, list[str]] = {}
+        for s in order:
+            by_step.setdefault(self.slots[s], []).append(s)
+        object.__setattr__(self, "_by_step", {k: tuple(v) for k, v in by_step.items()})
+
+    @property
+    def slots_of(self) -> Mapping[str, tuple[str, ...]]:
+        """Step name -> its slots, in topological order."""
+        return self._by_step
 
     @property
     def ancestors(self) -> Mapping[str, frozenset[str]]:
