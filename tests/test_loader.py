@@ -147,3 +147,16 @@ def test_state_check_fires_for_unrequired_state(reg):
 def test_aftercare_of_the_wrong_type_is_one_finding(reg):
     text = BASE[: BASE.index("aftercare:")] + "aftercare: [sauna, sun]\n"
     assert [f.rule for f in check_text(text, reg, "p.yaml").findings] == ["MS103"]
+
+
+@pytest.mark.parametrize("text", ["1.5", "yes", "No", "null", "~", "2026-12-01", "0x1F", ".nan",
+                                  "-.inf", "1_000", "190:20:30", "on", "1.5 mm", "'quoted'", "face"])
+def test_memoised_resolution_matches_pyyaml(text):
+    import yaml
+
+    from mesosim.loader import _Loader
+
+    for _ in range(2):  # the second time from the memo
+        ours = yaml.compose(f"k: {text}\n", Loader=_Loader).value[0][1].tag
+        theirs = yaml.compose(f"k: {text}\n", Loader=yaml.SafeLoader).value[0][1].tag
+        assert ours == theirs
