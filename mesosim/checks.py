@@ -232,9 +232,14 @@ def check_course(ctx: Context) -> None:
     r = t.interval
     from mesosim.units import Quantity
 
+    # a course laid from start and interval repeats one interval: judge each value once
+    verdicts: dict[float, bool] = {}
     for i, days in enumerate(tr.intervals):
         q = Quantity(days, "d", "time")
-        if r.contains(q):
+        ok = verdicts.get(days)
+        if ok is None:
+            ok = verdicts[days] = r.contains(q)
+        if ok:
             continue
         where: tuple[object, ...] = ("course", "dates", i + 1) if course.dates else \
             ("course", "interval")

@@ -324,6 +324,14 @@ class _Builder:
         self.count = 0
         self._constructor = yaml.constructor.SafeConstructor()
 
+    _construct: Final = {
+        _STD + "int": yaml.constructor.SafeConstructor.construct_yaml_int,
+        _STD + "float": yaml.constructor.SafeConstructor.construct_yaml_float,
+        _STD + "bool": yaml.constructor.SafeConstructor.construct_yaml_bool,
+        _STD + "null": yaml.constructor.SafeConstructor.construct_yaml_null,
+        _STD + "timestamp": yaml.constructor.SafeConstructor.construct_yaml_timestamp,
+    }
+
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
         # the hot path of every check: type tests by identity, tags compared inline
         self.count += 1
@@ -403,7 +411,9 @@ class _Builder:
         if tag == _STD + "str":
             return node.value
         try:
-            value = self._constructor.construct_object(node, deep=True)
+            # the constructor's method for the tag, called directly (construct_object's
+            # bookkeeping is for documents with anchors, which scalars here never need)
+            value = self._construct[tag](self._constructor, node)  # type: ignore[arg-type]
             if isinstance(value, int) and not isinstance(value, bool):
                 # `0xfff...` (4,000 digits) builds an int that str() and float() refuse with a
                 # ValueError/OverflowError far downstream; beyond a float it is read as
