@@ -11,6 +11,23 @@ from collections.abc import Iterable, Mapping
 
 from mesosim import Care, Contraindication, ParamRange, StepGraph, Technique, between
 
+#: The salon sequence, 002:399-406, for the techniques that inject (manual, gun): disinfection
+#: before the puncture is required by every source (002:401, 000:81); makeup removal,
+#: anaesthesia, marking, rest and evaluation are optional.
+INJECTION_STEPS = StepGraph.chain(
+    "consultation",
+    "makeup-removal",
+    "cleansing",
+    "disinfection",
+    "anesthesia",
+    "marking",
+    "injection",
+    "rest",
+    "soothing-mask",
+    "evaluation",
+    "aftercare-briefing",
+)
+
 INJECTION_CONTRAINDICATIONS = (
     # injection in general, 002:612-618, and the general list 000:55-71
     Contraindication("coagulation-disorder", "000:63, 002:92, 002:617"),

@@ -19,26 +19,14 @@ Choices mesosim makes where the sources give no figure, each marked ``default``:
 
 from __future__ import annotations
 
-from mesosim import ParamRange, StepGraph, Technique, between, hookimpl
+from mesosim import ParamRange, Technique, between, hookimpl
 from mesosim_plugins import _common
 
 NAME = "hardware-gun"
 
 # The salon sequence, 002:399-406: disinfection before the puncture is required (002:401,
 # 000:81); the anaesthetic is optional (the gun is almost painless, 002:67), so is marking.
-STEPS = StepGraph.chain(
-    "consultation",
-    "makeup-removal",
-    "cleansing",
-    "disinfection",
-    "anesthesia",
-    "marking",
-    "injection",
-    "rest",
-    "soothing-mask",
-    "evaluation",
-    "aftercare-briefing",
-)
+STEPS = _common.INJECTION_STEPS
 
 _SETTINGS_NOTE = "the injector's settings raise or lower the depth (002:571)"
 

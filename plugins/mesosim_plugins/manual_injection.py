@@ -8,26 +8,14 @@ millilitre" per injection (002:309); a session lasts 20-25 min (002:46); the sal
 
 from __future__ import annotations
 
-from mesosim import ParamRange, StepGraph, Technique, between, hookimpl
+from mesosim import ParamRange, Technique, between, hookimpl
 from mesosim_plugins import _common
 
 NAME = "manual-injection"
 
 # The salon sequence, 002:399-406. makeup-removal, marking and evaluation are optional;
 # disinfection before the puncture is required by every source (002:401, 000:81).
-STEPS = StepGraph.chain(
-    "consultation",
-    "makeup-removal",
-    "cleansing",
-    "disinfection",
-    "anesthesia",
-    "marking",
-    "injection",
-    "rest",
-    "soothing-mask",
-    "evaluation",
-    "aftercare-briefing",
-)
+STEPS = _common.INJECTION_STEPS
 
 # Shared with the other puncturing techniques (the hardware gun, the roller).
 INJECTION_CONTRAINDICATIONS = _common.INJECTION_CONTRAINDICATIONS
