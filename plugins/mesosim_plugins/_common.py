@@ -28,6 +28,12 @@ INJECTION_STEPS = StepGraph.chain(
     "aftercare-briefing",
 )
 
+#: the anaesthetic cream's wait, for every technique that numbs the skin before puncturing it
+ANESTHESIA_WAIT = ParamRange("anesthesia", "wait", between(
+    10, 40, "min", "default",
+    note="no source gives the anaesthetic cream's wait; 10-40 min covers the usual creams "
+         "(002:11, 002:402 name the cream, not the time)"))
+
 INJECTION_CONTRAINDICATIONS = (
     # injection in general, 002:612-618, and the general list 000:55-71
     Contraindication("coagulation-disorder", "000:63, 002:92, 002:617"),

@@ -49,9 +49,7 @@ PARAMETERS = (
     ParamRange("injection", "duration",
                between(1, 15, "min", "default",
                        note="'at a very fast pace' (002:67); no source gives a time")),
-    ParamRange("anesthesia", "wait",
-               between(10, 40, "min", "default",
-                       note="no source gives the wait; the default of manual injection")),
+    _common.ANESTHESIA_WAIT,
 )
 
 TECHNIQUE = Technique(

@@ -42,10 +42,7 @@ PARAMETERS = (
     ParamRange("injection", "duration", between(
         5, 20, "min", "default",
         note="no source times the injections alone; the whole procedure takes 20-25 min (002:46)")),
-    ParamRange("anesthesia", "wait", between(
-        10, 40, "min", "default",
-        note="no source gives the anaesthetic cream's wait; 10-40 min covers the usual creams "
-             "(002:11, 002:402 name the cream, not the time)")),
+    _common.ANESTHESIA_WAIT,
 )
 
 TECHNIQUE = Technique(

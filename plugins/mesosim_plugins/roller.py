@@ -56,9 +56,7 @@ PARAMETERS = (
     ParamRange("rolling", "duration",
                between(3, 5, "min", "002:466",
                        note="3-5 minutes, depending on the sensations and the size of the area")),
-    ParamRange("anesthesia", "wait",
-               between(10, 40, "min", "default",
-                       note="no source gives the wait; the default of manual injection")),
+    _common.ANESTHESIA_WAIT,
     ParamRange("nourishing-cream", "wait",
                between(20, 40, "min", "002:469",
                        note="'half an hour later'; mesosim allows 30 min +/- 10 min (the "
