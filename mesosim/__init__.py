@@ -1,7 +1,7 @@
 """mesosim: validate and simulate mesotherapy treatment protocols (a training tool, not medical
 advice).
 
-Vendor quick start: a technique is a module with a ``@mesosim.hookimpl`` function, registered
+Vendor quick start: a technique is a module with ``@mesosim.hookimpl`` functions, registered
 through the ``mesosim`` entry-point group of your package::
 
     # pyproject.toml
@@ -15,41 +15,96 @@ through the ``mesosim`` entry-point group of your package::
     def mesosim_techniques():
         return [Technique(name="my-device", ...)]
 
-See ``docs/writing-a-plugin.md`` and :mod:`mesosim.hookspecs` for every hook.
+Everything a plugin needs is importable from here (see ``__all__``); the hooks are documented
+in :mod:`mesosim.plugin.hookspecs`, the whole guide is ``docs/writing-a-plugin.md``.
+
+The names are loaded on first use (PEP 562), so that ``import mesosim`` (which the command line
+does before anything else) costs nothing beyond pluggy's marker.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 import pluggy
 
-from mesosim.technique import (
-    API_VERSION,
-    Care,
-    Contraindication,
-    ParamRange,
-    Range,
-    StepGraph,
-    StepKind,
-    Technique,
-    Vocabulary,
-    between,
-)
-
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 hookimpl = pluggy.HookimplMarker("mesosim")
+
+if TYPE_CHECKING:  # what the lazy names below are, for type checkers and readers
+    from mesosim.catalog import Catalog, PluginInfo
+    from mesosim.declarations import (
+        API_VERSION,
+        Care,
+        Contraindication,
+        ParamRange,
+        Range,
+        StepGraph,
+        StepKind,
+        Technique,
+        Vocabulary,
+        between,
+    )
+    from mesosim.findings import Finding
+    from mesosim.protocol import Course, Patient, Plan, Protocol, Step
+    from mesosim.rules import Rule
+    from mesosim.trace import Conflict, Session, StepRun, Trace, Window
+    from mesosim.units import Quantity
+
+#: public name -> the module that defines it
+_LAZY = {
+    **dict.fromkeys(("API_VERSION", "Care", "Contraindication", "ParamRange", "Range",
+                     "StepGraph", "StepKind", "Technique", "Vocabulary", "between"),
+                    "mesosim.declarations"),
+    "Finding": "mesosim.findings",
+    "Rule": "mesosim.rules",
+    **dict.fromkeys(("Course", "Patient", "Plan", "Protocol", "Step"), "mesosim.protocol"),
+    **dict.fromkeys(("Conflict", "Session", "StepRun", "Trace", "Window"), "mesosim.trace"),
+    "Quantity": "mesosim.units",
+    **dict.fromkeys(("Catalog", "PluginInfo"), "mesosim.catalog"),
+}
 
 __all__ = [
     "API_VERSION",
     "Care",
+    "Catalog",
+    "Conflict",
     "Contraindication",
+    "Course",
+    "Finding",
     "ParamRange",
+    "Patient",
+    "Plan",
+    "PluginInfo",
+    "Protocol",
+    "Quantity",
     "Range",
+    "Rule",
+    "Session",
+    "Step",
     "StepGraph",
     "StepKind",
+    "StepRun",
     "Technique",
+    "Trace",
     "Vocabulary",
+    "Window",
     "__version__",
     "between",
     "hookimpl",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mesosim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -15,7 +15,7 @@ import click
 from mesosim import __version__
 
 if TYPE_CHECKING:
-    from mesosim.host import Registry
+    from mesosim.plugin.host import HostRecipe, PluginHost
 
 
 class ConfigProblem(click.ClickException):
@@ -24,27 +24,40 @@ class ConfigProblem(click.ClickException):
     exit_code = 2
 
 
-def _registry(ctx: click.Context) -> Registry:
+def _recipe(ctx: click.Context) -> HostRecipe:
+    """How this invocation's plugin host is built (again, in a spawned worker)."""
+    from mesosim.plugin.host import HostRecipe
+
+    obj = ctx.ensure_object(dict)
+    config = obj.get("config")
+    return HostRecipe(blocked=tuple(obj.get("no_plugins", ())),
+                      only=tuple(obj.get("plugins", ())),
+                      autoload=False if obj.get("no_autoload") else None,
+                      overrides=tuple(config.overrides) if config is not None else ())
+
+
+def _host(ctx: click.Context) -> PluginHost:
     """Load the plugins once per invocation (lazily: ``--version`` and ``--help`` skip it)."""
     obj = ctx.ensure_object(dict)
-    if "registry" not in obj:
-        from mesosim.host import load_registry
+    if "host" not in obj:
+        from mesosim.plugin.host import load_host
 
-        obj["registry"] = load_registry(
-            only=obj.get("plugins", ()), blocked=obj.get("no_plugins", ()),
-            autoload=False if obj.get("no_autoload") else None,
-        )
+        host = load_host(only=obj.get("plugins", ()), blocked=obj.get("no_plugins", ()),
+                         autoload=False if obj.get("no_autoload") else None)
         config = obj.get("config")
         if config is not None:
-            from mesosim.config import ConfigError, apply_overrides, check_codes
+            from mesosim.config import check_codes
+            from mesosim.errors import ConfigError
+            from mesosim.overrides import apply_overrides
 
             try:  # a bad override or rule code is a usage error with file:line (exit 2)
-                check_codes(config, obj["registry"])
-                obj["registry"] = apply_overrides(obj["registry"], config.overrides)
+                check_codes(config, host.catalog)
+                host = host.with_catalog(apply_overrides(host.catalog, config.overrides))
             except ConfigError as exc:
                 raise ConfigProblem(str(exc)) from None
-    reg: Registry = obj["registry"]
-    return reg
+        obj["host"] = host
+    got: PluginHost = obj["host"]
+    return got
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -97,7 +110,8 @@ def _codes_option(ctx: click.Context, param: click.Parameter, value: tuple[str, 
 
 
 def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
-    from mesosim.config import ConfigError, find_config, load_config
+    from mesosim.config import find_config, load_config
+    from mesosim.errors import ConfigError
 
     obj = ctx.ensure_object(dict)
     name = obj.get("config_file")
@@ -138,8 +152,9 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
           select: tuple[str, ...], ignore: tuple[str, ...], max_file_size: int | None,
           report_unused_ignores: bool | None, color: bool | None) -> None:
     """Check protocol files and directories (*.yaml, *.yml, *.json, recursively)."""
+    from mesosim.options import Options
     from mesosim.report import REPORTERS
-    from mesosim.runner import Options, check_paths
+    from mesosim.runner import check_paths
 
     if fmt not in REPORTERS:
         raise click.BadParameter(f"'{fmt}' is not a format; choose from: "
@@ -164,15 +179,11 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
     options = evolve(options, **changes)
     if output is not None:
         _refuse_input_as_output(output, paths)
-    reg = _registry(ctx)
-    obj = ctx.ensure_object(dict)
-    registry_args = (tuple(obj.get("no_plugins", ())), tuple(obj.get("plugins", ())),
-                     False if obj.get("no_autoload") else None,
-                     config.overrides if config is not None else None)
-    report = check_paths(paths, reg, options, jobs=jobs, registry_args=registry_args)
+    host = _host(ctx)
+    report = check_paths(paths, host, options, jobs=jobs, recipe=_recipe(ctx))
     if color is None:
         color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    text = REPORTERS[fmt](report, reg, color)
+    text = REPORTERS[fmt](report, host.catalog, color)
     _emit(text, output)
     ctx.exit(report.exit_code)
 
@@ -216,8 +227,9 @@ def simulate_cmd(ctx: click.Context, protocol: str, fmt: str, ics: str | None, s
     """Play a protocol forward: its calendar, its session minute by minute, its windows."""
     import datetime as _dt
 
-    from mesosim.runner import Options
-    from mesosim.timeline import calendar_ics, render_json, render_timeline, simulate_file
+    from mesosim.options import Options
+    from mesosim.report.timeline import render_json, render_timeline
+    from mesosim.runner import simulate_file
 
     for target, hint in ((ics, "--ics"), (output, "--output")):
         if target is not None and os.path.realpath(target) == os.path.realpath(protocol):
@@ -231,17 +243,18 @@ def simulate_cmd(ctx: click.Context, protocol: str, fmt: str, ics: str | None, s
         raise click.BadParameter(f"'{session_time}' is not a time of day such as 09:30",
                                  param_hint="--session-time") from None
     config = _load_config(ctx, (protocol,))
-    reg = _registry(ctx)
-    sim = simulate_file(protocol, reg, config.options if config is not None else Options())
+    host = _host(ctx)
+    sim = simulate_file(protocol, host, config.options if config is not None else Options())
     color = output is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get(
         "NO_COLOR")
-    _emit(render_json(sim) if fmt == "json" else render_timeline(sim, reg, color), output)
+    _emit(render_json(sim) if fmt == "json" else render_timeline(sim, host.catalog, color), output)
     if ics is not None:
         if sim.trace is None:
             click.echo(f"mesosim: no calendar written to {ics}: the protocol could not be "
                        "simulated", err=True)
         else:
             from mesosim.atomic import write_atomic
+            from mesosim.report.ics import calendar_ics
 
             try:
                 write_atomic(ics, calendar_ics(sim, at))
@@ -254,8 +267,8 @@ def simulate_cmd(ctx: click.Context, protocol: str, fmt: str, ics: str | None, s
 @click.pass_context
 def rules(ctx: click.Context) -> None:
     """List every rule: code, kind, default severity, summary."""
-    reg = _registry(ctx)
-    for r in sorted(reg.rules.values(), key=lambda r: r.code):
+    catalog = _host(ctx).catalog
+    for r in sorted(catalog.rules.values(), key=lambda r: r.code):
         origin = "" if r.origin == "core" else f"  (plugin {r.origin})"
         click.echo(f"{r.code}  {r.kind:<18} {r.severity:<8} {r.summary}{origin}")
 
@@ -265,14 +278,14 @@ def rules(ctx: click.Context) -> None:
 @click.pass_context
 def explain(ctx: click.Context, code: str) -> None:
     """Explain one rule, with the techniques' figures and sources it applies."""
-    from mesosim.explain import explain_rule
+    from mesosim.describe import explain_rule
 
-    reg = _registry(ctx)
-    text = explain_rule(reg, code.upper())
+    catalog = _host(ctx).catalog
+    text = explain_rule(catalog, code.upper())
     if text is None:
-        from mesosim.findings import did_you_mean
+        from mesosim._text import did_you_mean
 
-        hint = did_you_mean(code.upper(), reg.rules)
+        hint = did_you_mean(code.upper(), catalog.rules)
         raise click.BadParameter(f"no rule '{code}'" + (f"; did you mean {hint}?" if hint else
                                                         "; see 'mesosim rules'"),
                                  param_hint="CODE")
@@ -286,20 +299,20 @@ def techniques(ctx: click.Context, as_json: bool) -> None:
     """List the loaded techniques with their plugin, distribution and version."""
     if ctx.invoked_subcommand is not None:
         return
-    from mesosim.explain import plugins_as_dict
+    from mesosim.describe import plugins_as_dict
 
-    reg = _registry(ctx)
+    catalog = _host(ctx).catalog
     if as_json:
         import json
 
-        click.echo(json.dumps(plugins_as_dict(reg), indent=2))
+        click.echo(json.dumps(plugins_as_dict(catalog), indent=2))
         return
-    for t in sorted(reg.techniques.values(), key=lambda t: t.name):
+    for t in sorted(catalog.techniques.values(), key=lambda t: t.name):
         click.echo(f"{t.name:<18} {t.plugin} ({t.distribution} {t.version})  {t.description}")
-    for p in reg.plugins:
+    for p in catalog.plugins:
         if p.status != "loaded":
             click.echo(f"[{p.status}] {p.name} ({p.distribution} {p.version}): {p.reason}")
-    if any(p.status == "refused" for p in reg.plugins):
+    if any(p.status == "refused" for p in catalog.plugins):
         ctx.exit(3)
 
 
@@ -308,30 +321,30 @@ def techniques(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def techniques_show(ctx: click.Context, name: str) -> None:
     """Show a technique's steps, graph and ranges, each with its source."""
-    from mesosim.explain import show_technique
+    from mesosim.describe import show_technique
 
     parent = ctx.parent if ctx.parent is not None else ctx
     paths_ctx = parent.parent if parent.parent is not None else parent
     _load_config(paths_ctx, (".",))
-    reg = _registry(paths_ctx)
-    tech = reg.techniques.get(name)
+    catalog = _host(paths_ctx).catalog
+    tech = catalog.techniques.get(name)
     if tech is None:
-        from mesosim.findings import did_you_mean
+        from mesosim._text import did_you_mean
 
-        hint = did_you_mean(name, reg.techniques)
+        hint = did_you_mean(name, catalog.techniques)
         raise click.BadParameter(f"no technique '{name}'" + (f"; did you mean '{hint}'?" if hint
-                                 else f"; loaded: {', '.join(sorted(reg.techniques))}"),
+                                 else f"; loaded: {', '.join(sorted(catalog.techniques))}"),
                                  param_hint="NAME")
-    click.echo(show_technique(reg, tech))
+    click.echo(show_technique(catalog, tech))
 
 
 @cli.command()
 @click.pass_context
 def vocabulary(ctx: click.Context) -> None:
     """List the shared vocabulary: steps (with parameters), conditions, activities."""
-    from mesosim.explain import show_vocabulary
+    from mesosim.describe import show_vocabulary
 
-    click.echo(show_vocabulary(_registry(ctx)))
+    click.echo(show_vocabulary(_host(ctx).catalog))
 
 
 @cli.command()
@@ -344,7 +357,7 @@ def schema(ctx: click.Context, output: str | None) -> None:
 
     from mesosim.schema import protocol_schema
 
-    _emit(json.dumps(protocol_schema(_registry(ctx)), indent=2) + "\n", output)
+    _emit(json.dumps(protocol_schema(_host(ctx).catalog), indent=2) + "\n", output)
 
 
 @cli.command("config")
@@ -358,7 +371,7 @@ def config_cmd(ctx: click.Context, path: str) -> None:
     if not os.path.exists(path):
         raise click.BadParameter(f"no such file or directory: {path}", param_hint="PATH")
     config = _load_config(ctx, (path,))
-    _registry(ctx)  # validates the rule codes and the overrides against the loaded plugins
+    _host(ctx)  # validates the rule codes and the overrides against the loaded plugins
     click.echo(describe(config), nl=False)
 
 
@@ -379,19 +392,16 @@ def class_cmd(ctx: click.Context, submissions: str, fmt: str, output: str | None
     Per student: files, errors, warnings, the most frequent rule codes, pass (no error finding)
     or fail; then the rules most often broken across the class. Exits 0 whatever the grades.
     """
-    from mesosim.classroom import RENDERERS, summarize
-    from mesosim.runner import Options
+    from mesosim.classroom import summarize
+    from mesosim.options import Options
+    from mesosim.report.classroom import RENDERERS
 
     config = _load_config(ctx, (submissions,))
-    reg = _registry(ctx)
-    obj = ctx.ensure_object(dict)
-    registry_args = (tuple(obj.get("no_plugins", ())), tuple(obj.get("plugins", ())),
-                     False if obj.get("no_autoload") else None,
-                     config.overrides if config is not None else None)
+    host = _host(ctx)
     if output is not None:
         _refuse_input_as_output(output, (submissions,))
-    summary = summarize(submissions, reg, config.options if config is not None else Options(),
-                        jobs=jobs, registry_args=registry_args)
+    summary = summarize(submissions, host, config.options if config is not None else Options(),
+                        jobs=jobs, recipe=_recipe(ctx))
     _emit(RENDERERS[fmt](summary), output)
 
 

@@ -30,40 +30,30 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from attrs import evolve, field, frozen
+from attrs import field, frozen
 
-from mesosim.runner import Options
-from mesosim.technique import SETTINGS, ZONES, Care, ParamRange, Range
+from mesosim._text import did_you_mean
+from mesosim.declarations import SETTINGS, ZONES, Range
+from mesosim.errors import ConfigError
+from mesosim.options import Options
+from mesosim.overrides import TOP_RANGES, Override
 from mesosim.units import UnitError, canonical_unit, parse_quantity
 
 if TYPE_CHECKING:
-    from mesosim.host import Registry
-    from mesosim.technique import Technique
+    from mesosim.catalog import Catalog
+
+__all__ = ["Config", "ConfigError", "Override", "check_codes", "describe", "find_config",
+           "load_config", "parse_config"]
 
 KEYS: Final = ("select", "ignore", "exclude", "max-file-size", "report-unused-ignores",
                "severity", "per-file-ignores", "override")
 OVERRIDE_KEYS: Final = ("technique", "parameter", "zone", "setting", "min", "max", "note")
-TOP_RANGES: Final = {"interval": "time", "course_length": "count", "session_duration": "time",
-                     "session_dose": "volume"}
 #: a rule code (MS401) or a prefix of codes (MS4, MS)
 CODE_OR_PREFIX: Final = re.compile(r"[A-Z]{1,8}[0-9]{0,3}")
 FULL_CODE: Final = re.compile(r"[A-Z]{2,8}[0-9]{3}")
-
-
-class ConfigError(Exception):
-    """A configuration problem, with the file and line it is on."""
-
-
-@frozen
-class Override:
-    technique: str
-    parameter: str
-    zone: str | None
-    setting: str | None
-    range: Range
 
 
 @frozen
@@ -230,7 +220,7 @@ def _codes(v: Any, key: str, lines: Lines, *at: str) -> tuple[str, ...]:
 def parse_config(table: Mapping[str, Any], path: str, text: str, lines: Lines | None = None
                  ) -> Config:
     """Validate the settings table of a configuration file into :class:`Config`."""
-    from mesosim.findings import SEVERITIES, did_you_mean
+    from mesosim.findings import SEVERITIES
 
     lines = lines or Lines(path, text, ())
     origins: dict[str, str] = {}
@@ -306,8 +296,6 @@ def _override(item: Any, i: int, lines: Lines) -> Override:
     def at(k: str) -> str:
         return lines.where("override", k, after=start - 1)
 
-    from mesosim.findings import did_you_mean
-
     for k in item:
         if k not in OVERRIDE_KEYS:
             hint = did_you_mean(k, OVERRIDE_KEYS)
@@ -352,11 +340,9 @@ def _override(item: Any, i: int, lines: Lines) -> Override:
     return Override(item["technique"], param, zone, setting, rng)
 
 
-def check_codes(config: Config, reg: Registry) -> None:
+def check_codes(config: Config, catalog: Catalog) -> None:
     """Every code and prefix the configuration names must match a loaded rule: a typo in
     ``ignore`` would otherwise silence nothing, without a word. Raises :class:`ConfigError`."""
-    from mesosim.findings import did_you_mean
-
     o = config.options
     named: list[tuple[str, str, str]] = [(c, "select", "select") for c in o.select]
     named += [(c, "ignore", "ignore") for c in o.ignore]
@@ -364,8 +350,8 @@ def check_codes(config: Config, reg: Registry) -> None:
               for g, codes in o.per_file_ignores.items() for c in codes]
     named += [(c, "severity", f"severity.{c}") for c in o.severity]
     for code, setting, origin in named:
-        if not any(r.startswith(code) for r in reg.rules):
-            hint = did_you_mean(code, reg.rules)
+        if not any(r.startswith(code) for r in catalog.rules):
+            hint = did_you_mean(code, catalog.rules)
             raise ConfigError(f"{config.origins.get(origin, config.path)}: '{code}' in "
                               f"'{setting}' matches no rule" + (f"; did you mean '{hint}'?" if hint
                                                                 else "; see 'mesosim rules'"))
@@ -376,7 +362,6 @@ def describe(config: Config | None) -> str:
     (``file:line``, or ``default``): what ``mesosim config`` prints."""
     import json
 
-    from mesosim.runner import Options
 
     options = config.options if config is not None else Options()
     origins = config.origins if config is not None else {}
@@ -431,61 +416,3 @@ def _guess_dim(raw: Any) -> str:
         if unit in UNITS:
             return UNITS[unit][0]
     return "count"
-
-
-def apply_overrides(reg: Registry, overrides: Iterable[Override]) -> Registry:
-    """A registry whose techniques carry the overridden ranges. Raises :class:`ConfigError`
-    for an override naming an unknown technique or parameter."""
-    techniques = dict(reg.techniques)
-    for ov in overrides:
-        tech = techniques.get(ov.technique)
-        if tech is None:
-            raise ConfigError(f"{ov.range.source}: override names unknown technique "
-                              f"'{ov.technique}' (loaded: {', '.join(sorted(techniques))})")
-        techniques[ov.technique] = _apply_one(tech, ov, reg)
-    return reg.with_techniques(techniques)
-
-
-def _apply_one(tech: Technique, ov: Override, reg: Registry) -> Technique:
-    p = ov.parameter
-    if p in TOP_RANGES:
-        if ov.range.dimension != TOP_RANGES[p]:
-            raise ConfigError(f"{ov.range.source}: {p} must be a {TOP_RANGES[p]}")
-        changes: dict[str, Any] = {p: _merge(getattr(tech, p), ov.range)}
-        return evolve(tech, **changes)
-    if p.startswith("aftercare."):
-        activity = p.split(".", 1)[1]
-        cares = [c for c in tech.aftercare if c.activity != activity]
-        old = next((c.minimum for c in tech.aftercare if c.activity == activity), None)
-        cares.append(Care(activity, _merge(old, ov.range)))
-        return evolve(tech, aftercare=tuple(cares))
-    if "." not in p:
-        raise ConfigError(f"{ov.range.source}: parameter '{p}' must be step.param (e.g. "
-                          f"injection.depth) or one of {', '.join(TOP_RANGES)}, aftercare.NAME")
-    step, param = p.split(".", 1)
-    kind = reg.steps.get(step)
-    if kind is None or param not in kind.params or step not in tech.steps.steps():
-        raise ConfigError(f"{ov.range.source}: {tech.name} has no parameter '{p}'")
-    want = reg.parameters.get(param)
-    if want != ov.range.dimension:
-        raise ConfigError(f"{ov.range.source}: {p} is a {want}, the override is in "
-                          f"'{ov.range.unit}'")
-    prev = tech.range_for(step, param, ov.zone, ov.setting)
-    new = ParamRange(step, param, _merge(prev.range if prev else None, ov.range), ov.zone,
-                     ov.setting)
-    kept = [pr for pr in tech.parameters if not (pr.step == step and pr.param == param and
-                                                  pr.zone == ov.zone and pr.setting == ov.setting)]
-    return evolve(tech, parameters=(*kept, new))
-
-
-def _merge(old: Range | None, new: Range) -> Range:
-    """An override may give one bound; the other is kept from the plugin's range."""
-    if old is None or (new.min is not None and new.max is not None):
-        return new
-    from mesosim.units import UNITS
-
-    factor = UNITS[old.unit][1] / UNITS[new.unit][1]
-    lo = new.min if new.min is not None else (old.min * factor if old.min is not None else None)
-    hi = new.max if new.max is not None else (old.max * factor if old.max is not None else None)
-    note = f"overrides {old} ({old.source})"
-    return Range(lo, hi, new.unit, new.source, note)

@@ -39,11 +39,12 @@ from collections.abc import Iterable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from mesosim.technique import API_VERSION, SOURCE_PATTERN, Range
+from mesosim.declarations import API_VERSION, SOURCE_PATTERN, Range
 
 if TYPE_CHECKING:
-    from mesosim.host import Registry
-    from mesosim.technique import Technique
+    from mesosim.catalog import Catalog
+    from mesosim.declarations import Technique
+    from mesosim.plugin.host import PluginHost
 
 
 class ConformanceError(AssertionError):
@@ -78,7 +79,8 @@ def check_conformance(plugin: str | object, samples_dir: str | None = None, *,
                       name: str | None = None, require_samples: bool = True,
                       require_default_notes: bool = True) -> list[str]:
     """Every conformance problem of ``plugin`` (see :func:`assert_conformance`); ``[]`` if none."""
-    reg, pname = _registry_for(plugin, name)
+    host, pname = _host_for(plugin, name)
+    reg = host.catalog
     info = next((p for p in reg.plugins if p.name == pname), None)
     if info is None:
         return [f"no plugin named '{pname}' is installed (see 'mesosim techniques')"]
@@ -94,13 +96,13 @@ def check_conformance(plugin: str | object, samples_dir: str | None = None, *,
         problems += range_problems(tech, reg, require_default_notes=require_default_notes)
         problems += show_problems(tech, reg)
     problems += rule_problems(own_rules, reg)
-    folder = samples_dir or _samples_of(reg.pm.get_plugin(pname))
+    folder = samples_dir or _samples_of(host.pm.get_plugin(pname))
     if folder is None or not os.path.isdir(folder):
         if require_samples and techniques:
             where = folder or "a 'samples/' folder beside the plugin module"
             problems.append(f"no sample protocols: {where} does not exist (give samples_dir=)")
     else:
-        problems += sample_problems(folder, reg, [t.name for t in techniques], own_rules)
+        problems += sample_problems(folder, host, [t.name for t in techniques], own_rules)
     return problems
 
 
@@ -112,17 +114,17 @@ def _default_name(plugin: object) -> str:
                or type(plugin).__name__)
 
 
-def _registry_for(plugin: str | object, name: str | None) -> tuple[Registry, str]:
-    """The registry with the built-ins and ``plugin`` (by name, or registered directly)."""
-    from mesosim.host import load_registry
+def _host_for(plugin: str | object, name: str | None) -> tuple[PluginHost, str]:
+    """The host with the built-ins and ``plugin`` (by name, or registered directly)."""
+    from mesosim.plugin.host import load_host
 
     if isinstance(plugin, str):
-        return load_registry(autoload=False, only=(plugin,)), plugin
-    base = load_registry(autoload=False)
+        return load_host(autoload=False, only=(plugin,)), plugin
+    base = load_host(autoload=False)
     if base.pm.is_registered(plugin):  # a built-in passed as its module
         return base, base.pm.get_name(plugin) or _default_name(plugin)
     pname = name or _default_name(plugin)
-    return load_registry(autoload=False, extra_plugins=((pname, plugin),)), pname
+    return load_host(autoload=False, extra_plugins=((pname, plugin),)), pname
 
 
 def _samples_of(plugin: object) -> str | None:
@@ -139,7 +141,7 @@ def _samples_of(plugin: object) -> str | None:
 # --- declarations ---------------------------------------------------------------------------
 
 
-def graph_problems(tech: Technique, reg: Registry) -> list[str]:
+def graph_problems(tech: Technique, reg: Catalog) -> list[str]:
     """DAG over known steps; every slot reachable from a root; required steps reachable."""
     import networkx as nx
 
@@ -179,7 +181,7 @@ def graph_problems(tech: Technique, reg: Registry) -> list[str]:
     return problems
 
 
-def _ranges(tech: Technique, reg: Registry) -> Iterable[tuple[str, Range, str | None]]:
+def _ranges(tech: Technique, reg: Catalog) -> Iterable[tuple[str, Range, str | None]]:
     """(label, range, expected dimension) for every range ``tech`` declares."""
     for pr in tech.parameters:
         scope = "".join(f" [{x}]" for x in (pr.zone, pr.setting) if x)
@@ -195,7 +197,7 @@ def _ranges(tech: Technique, reg: Registry) -> Iterable[tuple[str, Range, str | 
             yield f"{kind} {c.activity}", c.minimum, "time"
 
 
-def range_problems(tech: Technique, reg: Registry, *, require_default_notes: bool = True
+def range_problems(tech: Technique, reg: Catalog, *, require_default_notes: bool = True
                    ) -> list[str]:
     """min <= max, unit of the right dimension, a source (and, if asked, a note on every
     ``default``); known conditions and activities."""
@@ -231,9 +233,9 @@ def range_problems(tech: Technique, reg: Registry, *, require_default_notes: boo
     return problems
 
 
-def show_problems(tech: Technique, reg: Registry) -> list[str]:
+def show_problems(tech: Technique, reg: Catalog) -> list[str]:
     """``mesosim techniques show NAME`` renders the technique without an error."""
-    from mesosim.explain import show_technique
+    from mesosim.describe import show_technique
 
     try:
         show_technique(reg, tech)
@@ -247,9 +249,9 @@ def _is_source(source: Any) -> bool:
     return isinstance(source, str) and re.match(SOURCE_PATTERN, source) is not None
 
 
-def rule_problems(codes: list[str], reg: Registry) -> list[str]:
+def rule_problems(codes: list[str], reg: Catalog) -> list[str]:
     """Each added rule has a code of its own and an explanation ``mesosim explain`` prints."""
-    from mesosim.explain import explain_rule
+    from mesosim.describe import explain_rule
 
     problems = []
     for code in codes:
@@ -266,11 +268,13 @@ def rule_problems(codes: list[str], reg: Registry) -> list[str]:
 # --- samples --------------------------------------------------------------------------------
 
 
-def sample_problems(folder: str, reg: Registry, techniques: list[str], own_rules: list[str]
+def sample_problems(folder: str, host: PluginHost, techniques: list[str], own_rules: list[str]
                     ) -> list[str]:
     """Each sample gives exactly its expected findings; layout and coverage are complete."""
+    from mesosim.gallery import actual, expected_path, gallery_files, read_expected
     from mesosim.runner import check_file
-    from mesosim.testing import actual, expected_path, gallery_files, read_expected
+
+    reg = host.catalog
 
     problems = []
     files = sorted(gallery_files(folder))
@@ -291,7 +295,7 @@ def sample_problems(folder: str, reg: Registry, techniques: list[str], own_rules
         except ValueError as exc:
             problems.append(str(exc))
             continue
-        result = check_file(path, reg)
+        result = check_file(path, host)
         got = actual(result)
         reported |= {code for code, _kind, _line in got}
         if got != expected:

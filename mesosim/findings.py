@@ -1,8 +1,9 @@
-"""What a check reports: :class:`Finding`, plain frozen data that every reporter can render."""
+"""What a check reports: :class:`Finding`, plain frozen data that every reporter can render,
+and :class:`Sink`, which makes findings located in one file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from attrs import field, frozen
@@ -22,8 +23,10 @@ class Finding:
     """One violation, located in a file.
 
     ``source`` is where the rule's figure comes from: ``002:11`` (seed file and line, see
-    ``shared/domain.md``), ``default`` when the sources give no number, a config file and line
+    ``docs/sources.md``), ``default`` when the sources give no number, a config file and line
     when an instructor overrode it, or ``mesosim`` for rules about the file format itself.
+    Vendors build findings with keyword arguments: ``Finding(rule="ACME001", kind="device-setting",
+    severity="error", path=protocol.path, line=3, column=5, message="...")``.
     """
 
     rule: str
@@ -54,34 +57,55 @@ class Finding:
         }
 
 
-class Sink:
-    """Collects findings for one file, filling kind and severity from the rule table and the
-    line and column from the node positions of the file."""
+Locate = Callable[[tuple[Any, ...], bool], tuple[int, int]]
 
-    def __init__(self, path: str, rules: Mapping[str, Any], locate: Callable[[tuple[Any, ...], bool],
-                 tuple[int, int]]) -> None:
+
+class Sink:
+    """Makes the findings of one file, filling kind and severity from the rule table and the line
+    and column from the node positions of the file; :meth:`add` also collects them."""
+
+    __slots__ = ("path", "rules", "locate", "technique", "findings")
+
+    def __init__(self, path: str, rules: Mapping[str, Any], locate: Locate,
+                 technique: str | None = None) -> None:
         self.path = path
         self.rules = rules
         self.locate = locate
+        self.technique = technique
         self.findings: list[Finding] = []
 
-    def add(self, code: str, where: tuple[Any, ...], message: str, *, key: bool = False,
-            technique: str | None = None, source: str | None = None,
-            suggestion: str | None = None, pos: tuple[int, int] | None = None) -> Finding:
-        """Record a finding of rule ``code`` at the node ``where`` (its key with ``key=True``)."""
+    def new(self, code: str, where: tuple[Any, ...], message: str, *, key: bool = False,
+            source: str | None = None, suggestion: str | None = None,
+            pos: tuple[int, int] | None = None) -> Finding:
+        """A finding of rule ``code`` at the node ``where`` (its key with ``key=True``)."""
         rule = self.rules[code]
         line, col = pos if pos is not None else self.locate(where, key)
-        f = Finding(code, rule.kind, rule.severity, self.path, line, col, message, technique,
-                    source, suggestion)
+        return Finding(code, rule.kind, rule.severity, self.path, line, col, message,
+                       self.technique, source, suggestion)
+
+    def add(self, code: str, where: tuple[Any, ...], message: str, *, key: bool = False,
+            source: str | None = None, suggestion: str | None = None,
+            pos: tuple[int, int] | None = None) -> Finding:
+        """:meth:`new`, and keep it."""
+        f = self.new(code, where, message, key=key, source=source, suggestion=suggestion,
+                     pos=pos)
         self.findings.append(f)
         return f
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """The closest of ``choices`` to ``word``, for "did you mean ...?" suggestions."""
-    import difflib
+def finding_text(f: Finding) -> str:
+    """The message with its hint and source, as every reporter shows it:
+    ``message (hint: ...) [source: 002:11]`` (no source for the format's own rules)."""
+    text = f.message
+    if f.suggestion:
+        text += f" (hint: {f.suggestion})"
+    if f.source and f.source != "mesosim":
+        text += f" [source: {f.source}]"
+    return text
 
-    if not isinstance(word, str):
-        return None
-    got = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
-    return got[0] if got else None
+
+def finding_line(f: Finding, severity: str | None = None) -> str:
+    """``path:line:col: CODE [severity] message (hint: ...) [source: ...]``; ``severity`` is the
+    severity label as shown (coloured, say), by default ``[severity]``."""
+    return f"{f.path}:{f.line}:{f.column}: {f.rule} {severity or f'[{f.severity}]'} " \
+           f"{finding_text(f)}"

@@ -1,91 +1,11 @@
-"""Every hook mesosim calls, in the order it calls them.
+"""Deprecated: ``mesosim.hookspecs`` moved to mesosim.plugin.hookspecs in 0.2 (the layered core).
 
-A plugin is a module (or object) with functions marked ``@mesosim.hookimpl`` whose names are
-hooks below. Register it under the ``mesosim`` entry-point group of your package::
-
-    [project.entry-points.mesosim]
-    my-device = "my_package.my_device"
-
-The built-in techniques are registered exactly this way. Hooks return immutable declarations
-(frozen attrs objects) that the host merges; no hook mutates its arguments. A hook that raises
-is reported as a ``plugin-error`` finding (MS901) naming the plugin and the hook; the other
-plugins go on.
-
-Hook API version: :data:`mesosim.technique.API_VERSION`. A technique that declares a newer
-``api_version`` than this host is refused with both versions named (MS902).
+This shim re-exports the new module's names and warns; it will be removed in 0.3.
 """
 
-from __future__ import annotations
+import warnings
 
-from typing import TYPE_CHECKING
+from mesosim.plugin.hookspecs import *  # noqa: F403
 
-import pluggy
-
-if TYPE_CHECKING:
-    from mesosim.findings import Finding
-    from mesosim.model import Protocol
-    from mesosim.rules import Rule
-    from mesosim.simulate import Trace
-    from mesosim.technique import Technique, Vocabulary
-
-hookspec = pluggy.HookspecMarker("mesosim")
-
-
-# --- technique registration (once, when the plugin host starts) ---------------------------
-
-
-@hookspec
-def mesosim_vocabulary() -> Vocabulary | None:
-    """Add names to the shared vocabulary.
-
-    Called once at start-up, before :func:`mesosim_techniques`.
-
-    :returns: a :class:`mesosim.technique.Vocabulary` with the steps (and what each needs,
-        provides and takes), parameters (name -> dimension), patient conditions, activities and
-        general contraindications this plugin adds; or ``None``. The host merges all
-        vocabularies; a step declared twice keeps the first declaration.
-    """
-
-
-@hookspec
-def mesosim_techniques() -> list[Technique]:
-    """Declare techniques.
-
-    Called once at start-up, after :func:`mesosim_vocabulary`. Each technique is validated when
-    it is loaded (its graph is a DAG, its steps are in the vocabulary, each range has
-    min <= max and a unit of the parameter's dimension, its API version is not newer than the
-    host's); an invalid one is refused with MS902 and the others load.
-
-    :returns: a list of :class:`mesosim.technique.Technique`.
-    """
-    raise NotImplementedError
-
-
-@hookspec
-def mesosim_rules() -> list[Rule]:
-    """Declare rules this plugin reports from :func:`mesosim_check`.
-
-    Called once at start-up. Codes must be new (``ACME001``), never a core ``MS`` code.
-
-    :returns: a list of :class:`mesosim.rules.Rule` with ``origin`` set to the plugin name.
-    """
-    raise NotImplementedError
-
-
-# --- checks (once per protocol file) -------------------------------------------------------
-
-
-@hookspec
-def mesosim_check(protocol: Protocol, technique: Technique, trace: Trace) -> list[Finding]:
-    """Add technique-specific findings to a protocol's check.
-
-    Called once per protocol that loaded without syntax errors and names a known technique,
-    after the core checks and the simulation. Every plugin's implementation is called; return
-    nothing for a technique that is not yours (compare ``technique.name``).
-
-    :param protocol: the loaded :class:`mesosim.model.Protocol` (its ``pos(path)`` gives lines).
-    :param technique: the protocol's technique, with configuration overrides applied.
-    :param trace: the simulation :class:`mesosim.simulate.Trace` of the protocol.
-    :returns: a list of :class:`mesosim.findings.Finding`.
-    """
-    raise NotImplementedError
+warnings.warn("mesosim.hookspecs is deprecated: import from mesosim.plugin.hookspecs (or from "
+              "mesosim itself for what plugins use)", DeprecationWarning, stacklevel=2)

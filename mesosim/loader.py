@@ -22,7 +22,9 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 import yaml
-from attrs import field, frozen
+
+from mesosim import rules
+from mesosim.document import DEFAULT_MAX_BYTES, Document, LoadProblem, Path, Pos
 
 try:  # the C loader is ~10x faster; fall back to pure Python where libyaml is missing
     from yaml import CSafeLoader as _BaseLoader
@@ -50,11 +52,6 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         return super().resolve(kind, value, implicit)
 
 
-Path = tuple[str | int, ...]
-Pos = tuple[int, int]
-
-#: Default largest file read, in bytes (``--max-file-size`` / ``max-file-size`` setting).
-DEFAULT_MAX_BYTES: Final = 4 * 1024 * 1024
 #: Most nodes one document may expand to, aliases included; bounds time and memory.
 MAX_NODES: Final = 100_000
 #: Deepest nesting accepted; protocols are at most ~6 levels deep.
@@ -65,42 +62,6 @@ _STR: Final = _STD + "str"
 _MAP: Final = _STD + "map"
 _SEQ: Final = _STD + "seq"
 _SCALAR_TAGS: Final = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
-
-
-@frozen
-class LoadProblem:
-    """Something wrong with the file itself. ``code`` is a rule code from :mod:`mesosim.rules`."""
-
-    code: str
-    message: str
-    pos: Pos = (1, 1)
-    suggestion: str | None = None
-
-
-@frozen
-class Document:
-    """A parsed file: its data (``None`` when unreadable), node positions, and problems found."""
-
-    path: str
-    data: Any
-    positions: dict[Path, Pos] = field(factory=dict)
-    key_positions: dict[Path, Pos] = field(factory=dict)
-    problems: tuple[LoadProblem, ...] = ()
-    text: str = ""
-
-    def pos(self, path: Path) -> Pos:
-        """Position of ``path``, or of its nearest ancestor that has one."""
-        p = path
-        while p:
-            got = self.positions.get(p)
-            if got is not None:
-                return got
-            p = p[:-1]
-        return self.positions.get((), (1, 1))
-
-    def key_pos(self, path: Path) -> Pos:
-        """Position of the key that introduces ``path`` (falls back to :meth:`pos`)."""
-        return self.key_positions.get(path) or self.pos(path)
 
 
 class _Abort(Exception):
@@ -118,22 +79,22 @@ def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str | None
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         what = "folder" if os.path.isdir(path) else "file"
-        return None, LoadProblem("MS003", f"cannot read {what}: {exc.strerror or exc}")
+        return None, LoadProblem(rules.UNREADABLE_FILE, f"cannot read {what}: {exc.strerror or exc}")
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):  # a folder the walk could not enter (see iter_files)
             try:
                 os.listdir(path)  # gives the reason, e.g. PermissionError
             except OSError as exc:
-                return None, LoadProblem("MS003", f"cannot read folder: {exc.strerror or exc}")
-            return None, LoadProblem("MS003", "cannot read folder")
+                return None, LoadProblem(rules.UNREADABLE_FILE, f"cannot read folder: {exc.strerror or exc}")
+            return None, LoadProblem(rules.UNREADABLE_FILE, "cannot read folder")
         if not stat.S_ISREG(st.st_mode):
             # a named pipe or device would block or never end: refused, not read
-            return None, LoadProblem("MS003", "not a regular file (a pipe, socket or device): "
+            return None, LoadProblem(rules.UNREADABLE_FILE, "not a regular file (a pipe, socket or device): "
                                      "not read")
         if st.st_size > max_bytes:
             return None, LoadProblem(
-                "MS003",
+                rules.UNREADABLE_FILE,
                 f"file is {st.st_size} bytes, over the limit of {max_bytes} bytes",
                 suggestion="raise the limit with --max-file-size if this file is meant to be this big",
             )
@@ -147,11 +108,11 @@ def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str | None
             left -= len(chunk)
         raw = b"".join(chunks)
     except OSError as exc:
-        return None, LoadProblem("MS003", f"cannot read file: {exc.strerror or exc}")
+        return None, LoadProblem(rules.UNREADABLE_FILE, f"cannot read file: {exc.strerror or exc}")
     finally:
         os.close(fd)
     if len(raw) > max_bytes:
-        return None, LoadProblem("MS003", f"file is over the limit of {max_bytes} bytes",
+        return None, LoadProblem(rules.UNREADABLE_FILE, f"file is over the limit of {max_bytes} bytes",
                                  suggestion="raise the limit with --max-file-size")
     return decode(raw)
 
@@ -166,10 +127,11 @@ def decode(raw: bytes) -> tuple[str | None, LoadProblem | None]:
         raw = raw[3:]
     for bom, name in _OTHER_BOMS:  # UTF-32 first: its little-endian BOM starts like UTF-16's
         if raw.startswith(bom):
-            return None, LoadProblem("MS003", f"file is {name} text; mesosim reads UTF-8 only",
+            return None, LoadProblem(rules.UNREADABLE_FILE, f"file is {name} text; mesosim reads UTF-8 only",
                                      suggestion="save the file as UTF-8")
     if b"\x00" in raw[:8192]:
-        return None, LoadProblem("MS003", "file looks binary (it contains NUL bytes), not YAML or JSON",
+        return None, LoadProblem(rules.UNREADABLE_FILE,
+                                 "file looks binary (it contains NUL bytes), not YAML or JSON",
                                  suggestion="if it is UTF-16 or UTF-32 text, save it as UTF-8")
     try:
         return raw.decode("utf-8"), None
@@ -177,7 +139,7 @@ def decode(raw: bytes) -> tuple[str | None, LoadProblem | None]:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, LoadProblem(
-            "MS003",
+            rules.UNREADABLE_FILE,
             f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
             (line, col),
             suggestion="save the file as UTF-8",
@@ -210,21 +172,21 @@ def load_text(text: str, path: str = "<string>") -> Document:
     except yaml.reader.ReaderError as exc:  # a character YAML forbids: no mark, but a position
         return Document(path, None, problems=(_reader_problem(exc, text),), text=text)
     except yaml.YAMLError as exc:  # any other error without a mark
-        return Document(path, None, problems=(LoadProblem("MS001", str(exc)),), text=text)
+        return Document(path, None, problems=(LoadProblem(rules.SYNTAX_ERROR, str(exc)),), text=text)
     except RecursionError:
         return Document(path, None, problems=(_too_deep((1, 1)),), text=text)
     if node is None:
         return Document(
             path,
             None,
-            problems=(LoadProblem("MS002", "file is empty (or holds only comments): expected a "
+            problems=(LoadProblem(rules.NOT_A_PROTOCOL, "file is empty (or holds only comments): expected a "
                                   "protocol mapping starting with 'mesosim: 1'"),),
             text=text,
         )
     if isinstance(node, yaml.ScalarNode) and node.tag == _STD + "null":
         # `null`, `~` or a bare `---`: without this the file would pass with no finding at all
         return Document(path, None, problems=(LoadProblem(
-            "MS002", "the top level is null (nothing): expected a protocol mapping starting "
+            rules.NOT_A_PROTOCOL, "the top level is null (nothing): expected a protocol mapping starting "
             "with 'mesosim: 1'", _mark(node)),), text=text)
     builder = _Builder()
     try:
@@ -242,7 +204,7 @@ def _json_problem(text: str) -> LoadProblem | None:
         json.loads(text, object_pairs_hook=lambda pairs: None, parse_int=len, parse_float=len,
                    parse_constant=len)
     except json.JSONDecodeError as exc:
-        return LoadProblem("MS001", f"JSON syntax error: {exc.msg}", (exc.lineno, exc.colno))
+        return LoadProblem(rules.SYNTAX_ERROR, f"JSON syntax error: {exc.msg}", (exc.lineno, exc.colno))
     except RecursionError:
         return _too_deep((1, 1))
     return None
@@ -272,7 +234,7 @@ def _reader_problem(exc: yaml.reader.ReaderError, text: str) -> LoadProblem:
     line = text.count("\n", 0, at) + 1
     col = at - (text.rfind("\n", 0, at) + 1) + 1
     what = f"character U+{ord(text[at]):04X}" if at < len(text) else "a character"
-    return LoadProblem("MS001", f"YAML syntax error: {what} is not allowed in YAML ({exc.reason})",
+    return LoadProblem(rules.SYNTAX_ERROR, f"YAML syntax error: {what} is not allowed in YAML ({exc.reason})",
                        (line, col),
                        suggestion="remove the character, or write it as an escape in a "
                        "double-quoted string")
@@ -301,13 +263,13 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> LoadProblem:
     elif "did not find expected" in what:
         suggestion = "check the indentation, and that every bracket is closed"
     if "exceeded maximum nesting depth" in what:  # libyaml's own bound (1000 levels)
-        return LoadProblem("MS005", f"document is nested too deeply ({what})", pos,
+        return LoadProblem(rules.DOCUMENT_TOO_LARGE, f"document is nested too deeply ({what})", pos,
                            "a protocol is a few levels deep; check the brackets")
-    return LoadProblem("MS001", f"YAML syntax error: {what}", pos, suggestion)
+    return LoadProblem(rules.SYNTAX_ERROR, f"YAML syntax error: {what}", pos, suggestion)
 
 
 def _too_deep(pos: Pos) -> LoadProblem:
-    return LoadProblem("MS005", f"document is nested more than {MAX_DEPTH} levels deep", pos)
+    return LoadProblem(rules.DOCUMENT_TOO_LARGE, f"document is nested more than {MAX_DEPTH} levels deep", pos)
 
 
 def _mark(node: yaml.Node) -> Pos:
@@ -337,7 +299,7 @@ class _Builder:
         self.count += 1
         if self.count > MAX_NODES:
             raise _Abort(LoadProblem(
-                "MS005",
+                rules.DOCUMENT_TOO_LARGE,
                 f"document expands to more than {MAX_NODES} nodes (aliases included): refused "
                 "to protect time and memory",
                 _mark(node),
@@ -362,7 +324,7 @@ class _Builder:
     def _tag(self, node: yaml.Node, expected: str) -> None:
         if node.tag != expected:
             raise _Abort(LoadProblem(
-                "MS004",
+                rules.UNSAFE_TAG,
                 f"YAML tag '{node.tag}' is not allowed: mesosim never constructs objects from "
                 "tags",
                 _mark(node),
@@ -379,11 +341,11 @@ class _Builder:
                 key = knode.value
             else:
                 if ktag == _STD + "merge":
-                    raise _Abort(LoadProblem("MS004", "YAML merge keys ('<<') are not supported "
+                    raise _Abort(LoadProblem(rules.UNSAFE_TAG, "YAML merge keys ('<<') are not supported "
                                              "in protocols", _mark(knode),
                                              suggestion="write the keys out"))
                 if not isinstance(knode, yaml.ScalarNode):
-                    raise _Abort(LoadProblem("MS103", "a mapping key must be a plain name, not "
+                    raise _Abort(LoadProblem(rules.WRONG_TYPE, "a mapping key must be a plain name, not "
                                              "a list or mapping", _mark(knode)))
                 key = self._scalar(knode)
                 if not isinstance(key, str):
@@ -392,7 +354,7 @@ class _Builder:
             if key in out:
                 first = self.key_positions.get(sub, (0, 0))
                 self.problems.append(LoadProblem(
-                    "MS104",
+                    rules.DUPLICATE_KEY,
                     f"duplicate key '{key}' (first at line {first[0]}); YAML keeps only the "
                     "last one, so the first value would be silently lost",
                     _mark(knode),

@@ -22,6 +22,53 @@ from mesosim.findings import KINDS, SEVERITIES
 CODE_PATTERN: Final = r"^[A-Z]{2,8}[0-9]{3}$"
 
 
+# --- rule codes: use these names, never a code's literal (a typo fails at import) ---------
+SYNTAX_ERROR: Final = "MS001"
+NOT_A_PROTOCOL: Final = "MS002"
+UNREADABLE_FILE: Final = "MS003"
+UNSAFE_TAG: Final = "MS004"
+DOCUMENT_TOO_LARGE: Final = "MS005"
+SUPPRESSION_WITHOUT_REASON: Final = "MS010"
+UNUSED_SUPPRESSION: Final = "MS011"
+UNKNOWN_KEY: Final = "MS101"
+MISSING_KEY: Final = "MS102"
+WRONG_TYPE: Final = "MS103"
+DUPLICATE_KEY: Final = "MS104"
+FORMAT_VERSION: Final = "MS105"
+BAD_VALUE: Final = "MS106"
+UNKNOWN_CONDITION: Final = "MS107"
+UNKNOWN_ACTIVITY: Final = "MS108"
+UNKNOWN_PARAMETER: Final = "MS109"
+MISSING_PARAMETER: Final = "MS110"
+UNIT_ERROR: Final = "MS111"
+WRONG_DIMENSION: Final = "MS112"
+UNKNOWN_TECHNIQUE: Final = "MS201"
+UNKNOWN_STEP: Final = "MS202"
+STEP_NOT_IN_TECHNIQUE: Final = "MS203"
+TECHNIQUE_NOT_FOR_SETTING: Final = "MS204"
+MISSING_REQUIRED_STEP: Final = "MS301"
+STATE_NOT_REACHED: Final = "MS302"
+STEP_OUT_OF_ORDER: Final = "MS311"
+DEPTH_OUT_OF_RANGE: Final = "MS401"
+DOSE_OUT_OF_RANGE: Final = "MS402"
+SESSION_DOSE_OUT_OF_RANGE: Final = "MS403"
+DEVICE_SETTING_OUT_OF_RANGE: Final = "MS411"
+STEP_DURATION_OUT_OF_RANGE: Final = "MS421"
+SESSION_DURATION_OUT_OF_RANGE: Final = "MS422"
+INTERVAL_TOO_SHORT: Final = "MS501"
+INTERVAL_TOO_LONG: Final = "MS502"
+COURSE_LENGTH_OUT_OF_RANGE: Final = "MS511"
+CONTRAINDICATED: Final = "MS601"
+RELATIVE_CONTRAINDICATION: Final = "MS602"
+ALLERGY_TEST_MISSING: Final = "MS611"
+ALLERGY_TEST_POSITIVE: Final = "MS612"
+AFTERCARE_TOO_SHORT: Final = "MS701"
+AFTERCARE_MISSING: Final = "MS702"
+PLAN_CONFLICT: Final = "MS801"
+PLUGIN_FAILED: Final = "MS901"
+PLUGIN_REFUSED: Final = "MS902"
+
+
 @frozen
 class Rule:
     """A rule's identity and documentation. ``origin`` is ``core`` or the plugin that added it."""
@@ -33,179 +80,200 @@ class Rule:
     summary: str
     explanation: str
     origin: str = "core"
+    #: the kind of step parameter whose out-of-range value this rule reports (``depth``,
+    #: ``dose``, ``duration``, ``device-setting``); see :data:`PARAMETER_RULES`
+    parameter_kind: str | None = None
 
 
-def _rule(code: str, name: str, kind: str, severity: str, summary: str, explanation: str) -> Rule:
-    return Rule(code, name, kind, severity, summary, explanation.strip())
+def _rule(code: str, name: str, kind: str, severity: str, summary: str, explanation: str,
+          parameter_kind: str | None = None) -> Rule:
+    return Rule(code, name, kind, severity, summary, explanation.strip(), "core", parameter_kind)
 
 
 CORE_RULES: Final[tuple[Rule, ...]] = (
     # --- MS0xx: the file itself -------------------------------------------------------------
-    _rule("MS001", "syntax-error", "syntax", "error", "The file is not valid YAML or JSON.", """
+    _rule(SYNTAX_ERROR, "syntax-error", "syntax", "error", "The file is not valid YAML or JSON.", """
 The parser stopped at the given line and column. Common causes: indentation with tabs, an
 unclosed quote or bracket, a missing ': ' after a key. The other files are still checked."""),
-    _rule("MS002", "not-a-protocol", "syntax", "error",
+    _rule(NOT_A_PROTOCOL, "not-a-protocol", "syntax", "error",
           "The file is empty, holds only comments, or its top level is not a mapping.", """
 A protocol file is one YAML mapping that starts with `mesosim: 1`."""),
-    _rule("MS003", "unreadable-file", "syntax", "error",
+    _rule(UNREADABLE_FILE, "unreadable-file", "syntax", "error",
           "The file cannot be read: missing permission, too large, binary or not UTF-8.", """
 mesosim reads UTF-8 text (a BOM is accepted) up to a size limit (4 MiB by default,
 `--max-file-size`). Binary files and other encodings are refused rather than guessed."""),
-    _rule("MS004", "unsafe-tag", "syntax", "error",
+    _rule(UNSAFE_TAG, "unsafe-tag", "syntax", "error",
           "A YAML tag asks for an object (e.g. !!python/object); tags are never constructed.", """
 Protocol files hold plain data. Tags such as `!!python/object`, custom `!tags` and merge keys are
 refused without being constructed, so a file can never run code."""),
-    _rule("MS005", "document-too-large", "syntax", "error",
+    _rule(DOCUMENT_TOO_LARGE, "document-too-large", "syntax", "error",
           "Aliases expand too far, or the document is nested too deeply.", """
 Anchors and aliases can make a tiny file expand to billions of nodes ("billion laughs"). mesosim
 stops at 100,000 nodes or 64 levels of nesting and reports the file instead of hanging."""),
-    _rule("MS010", "suppression-without-reason", "schema", "warning",
+    _rule(SUPPRESSION_WITHOUT_REASON, "suppression-without-reason", "schema", "warning",
           "A `# mesosim: ignore[...]` comment gives no reason.", """
 Write why the finding does not apply: `# mesosim: ignore[MS401] depth agreed with the trainer`."""),
-    _rule("MS011", "unused-suppression", "schema", "warning",
+    _rule(UNUSED_SUPPRESSION, "unused-suppression", "schema", "warning",
           "A `# mesosim: ignore[...]` comment silences nothing (with --report-unused-ignores).", """
 Remove the comment, or fix the code it names, so that suppressions do not rot."""),
     # --- MS1xx: format, schema, units -------------------------------------------------------
-    _rule("MS101", "unknown-key", "schema", "error", "A key that the protocol format does not "
+    _rule(UNKNOWN_KEY, "unknown-key", "schema", "error", "A key that the protocol format does not "
           "have.", """
 The format's keys are listed in the README and in `mesosim schema`. A close match is suggested
 (`sesion` -> `session`)."""),
-    _rule("MS102", "missing-key", "schema", "error", "A required key is missing.", """
+    _rule(MISSING_KEY, "missing-key", "schema", "error", "A required key is missing.", """
 Every protocol needs `mesosim`, `id`, `technique`, `zone`, `patient`, `course` and
 `session.steps` (`setting` defaults to `clinic`)."""),
-    _rule("MS103", "wrong-type", "schema", "error", "A value has the wrong type (a list where a "
+    _rule(WRONG_TYPE, "wrong-type", "schema", "error", "A value has the wrong type (a list where a "
           "mapping is expected, text where a number is expected...).", """
 The message names the type found and the type expected."""),
-    _rule("MS104", "duplicate-key", "schema", "error", "The same key appears twice in one "
+    _rule(DUPLICATE_KEY, "duplicate-key", "schema", "error", "The same key appears twice in one "
           "mapping.", """
 YAML loaders silently keep the last value, so the first one would be lost without a word."""),
-    _rule("MS105", "format-version", "schema", "error", "`mesosim:` is missing or names a format "
+    _rule(FORMAT_VERSION, "format-version", "schema", "error", "`mesosim:` is missing or names a format "
           "version this mesosim does not read.", """
 This mesosim reads format version 1: start the file with `mesosim: 1`."""),
-    _rule("MS106", "bad-value", "schema", "error", "A value is not one of the allowed ones (zone, "
+    _rule(BAD_VALUE, "bad-value", "schema", "error", "A value is not one of the allowed ones (zone, "
           "setting, allergy test, a real date, a whole number...).", """
 The message lists the allowed values and suggests the closest one."""),
-    _rule("MS107", "unknown-condition", "schema", "warning", "A patient condition that is not in "
+    _rule(UNKNOWN_CONDITION, "unknown-condition", "schema", "warning", "A patient condition that is not in "
           "the vocabulary.", """
 Unknown conditions cannot be checked against contraindications. Use a name from the vocabulary
 (`mesosim vocabulary`); a close match is suggested."""),
-    _rule("MS108", "unknown-activity", "schema", "warning", "An aftercare or plan activity that "
+    _rule(UNKNOWN_ACTIVITY, "unknown-activity", "schema", "warning", "An aftercare or plan activity that "
           "is not in the vocabulary.", """
 Unknown activities cannot be compared with the technique's aftercare. A close match is
 suggested."""),
-    _rule("MS109", "unknown-parameter", "schema", "error", "A step parameter that the step does "
+    _rule(UNKNOWN_PARAMETER, "unknown-parameter", "schema", "error", "A step parameter that the step does "
           "not take.", """
 Each step takes the parameters listed by `mesosim vocabulary`; a close match is suggested."""),
-    _rule("MS110", "missing-parameter", "schema", "warning", "The technique's active step gives "
+    _rule(MISSING_PARAMETER, "missing-parameter", "schema", "warning", "The technique's active step gives "
           "no value for a parameter the technique has a range for (e.g. an injection without a "
           "depth).", """
 A value that is not written cannot be checked; write it so the range check can run."""),
-    _rule("MS111", "unit-error", "unit", "error", "A quantity without a unit, with an unknown "
+    _rule(UNIT_ERROR, "unit-error", "unit", "error", "A quantity without a unit, with an unknown "
           "unit, or not a finite non-negative number.", """
 Write the unit with the number: `1.5 mm`, `0.05 ml`, `20 min`, `7 d`, `16 kHz`, `1 mA`, `2 bar`.
 Accepted spellings include mm/cm/µm, ml/mL/cc/µl, s/min/h/d/days/weeks, Hz/kHz/MHz, mA/µA,
 bar/kPa/atm/psi, V."""),
-    _rule("MS112", "wrong-dimension", "unit", "error", "A quantity of the wrong dimension (a depth "
+    _rule(WRONG_DIMENSION, "wrong-dimension", "unit", "error", "A quantity of the wrong dimension (a depth "
           "in ml, an interval in mm).", """
 Each parameter has one dimension: depth and needle length are lengths, volumes are volumes,
 waits, durations and intervals are times, frequencies are frequencies, currents are currents."""),
     # --- MS2xx: names -----------------------------------------------------------------------
-    _rule("MS201", "unknown-technique", "unknown-technique", "error", "`technique:` names no "
+    _rule(UNKNOWN_TECHNIQUE, "unknown-technique", "unknown-technique", "error", "`technique:` names no "
           "loaded technique plugin.", """
 `mesosim techniques` lists the loaded techniques; a close match is suggested. A vendor's
 technique needs its plugin package installed."""),
-    _rule("MS202", "unknown-step", "unknown-step", "error", "A step that is not in the shared "
+    _rule(UNKNOWN_STEP, "unknown-step", "unknown-step", "error", "A step that is not in the shared "
           "step vocabulary.", """
 Step names are shared by every technique (`mesosim vocabulary`); a close match is suggested."""),
-    _rule("MS203", "step-not-in-technique", "unknown-step", "warning", "A known step that is not "
+    _rule(STEP_NOT_IN_TECHNIQUE, "step-not-in-technique", "unknown-step", "warning",
+          "A known step that is not "
           "part of this technique's step graph.", """
 The step exists, but the technique does not use it (`mesosim techniques show NAME`)."""),
-    _rule("MS204", "technique-not-for-setting", "schema", "error", "The technique is not used "
+    _rule(TECHNIQUE_NOT_FOR_SETTING, "technique-not-for-setting", "schema", "error",
+          "The technique is not used "
           "in the protocol's setting (clinic, home) or on its zone.", """
 Each technique declares its settings and zones (`mesosim techniques show NAME`): a home roller
 is used at home (002:111, 002:460), the injection techniques in a clinic."""),
     # --- MS3xx: the session's steps ---------------------------------------------------------
-    _rule("MS301", "missing-required-step", "missing-step", "error", "A step the technique "
+    _rule(MISSING_REQUIRED_STEP, "missing-required-step", "missing-step", "error", "A step the technique "
           "requires is missing (e.g. no disinfection before a puncture).", """
 Each technique lists its required steps (`mesosim techniques show NAME`). Disinfection of the
 area before the procedure is required by every source (002:401, 000:81)."""),
-    _rule("MS302", "state-not-reached", "missing-step", "error", "A step needs a state the session "
+    _rule(STATE_NOT_REACHED, "state-not-reached", "missing-step", "error", "A step needs a state the session "
           "has not reached yet (a puncture on skin not disinfected, a roller not disinfected).", """
 The simulator tracks the session's state step by step; each step declares the states it needs
 and the states it provides."""),
-    _rule("MS311", "step-out-of-order", "step-order", "error", "A step comes before a step that "
+    _rule(STEP_OUT_OF_ORDER, "step-out-of-order", "step-order", "error", "A step comes before a step that "
           "must precede it in the technique's step graph.", """
 An edge A -> B in the technique's graph means A must come before B."""),
     # --- MS4xx: ranges ----------------------------------------------------------------------
-    _rule("MS401", "depth-out-of-range", "depth", "error", "Needle depth or length outside the "
+    _rule(DEPTH_OUT_OF_RANGE, "depth-out-of-range", "depth", "error", "Needle depth or length outside the "
           "technique's range for the zone and setting.", """
 Manual injection: 1.5-2 mm on the face (002:11), classical injections 2-5 mm (002:569). Home
-rollers: needles of at most 0.5 mm (002:111)."""),
-    _rule("MS402", "dose-out-of-range", "dose", "error", "Volume per point outside the "
+rollers: needles of at most 0.5 mm (002:111).""", parameter_kind="depth"),
+    _rule(DOSE_OUT_OF_RANGE, "dose-out-of-range", "dose", "error", "Volume per point outside the "
           "technique's range.", """
-The sources speak of "tenths and hundredths of a millilitre" per injection (002:309)."""),
-    _rule("MS403", "session-dose-out-of-range", "dose", "error", "The session's total volume "
+The sources speak of "tenths and hundredths of a millilitre" per injection (002:309).""",
+          parameter_kind="dose"),
+    _rule(SESSION_DOSE_OUT_OF_RANGE, "session-dose-out-of-range", "dose", "error",
+          "The session's total volume "
           "(points x volume per point) is outside the technique's range.", """
 Computed by the simulator from the active step's parameters."""),
-    _rule("MS411", "device-setting-out-of-range", "device-setting", "error", "A device setting "
+    _rule(DEVICE_SETTING_OUT_OF_RANGE, "device-setting-out-of-range", "device-setting", "error",
+          "A device setting "
           "(frequency, current, pressure, pulse...) outside the technique's range.", """
 Most device figures are `default`s: the sources give 16 kHz for ultrasound (002:239) and no
-current, pressure or pulse values. Instructors can override them in `mesosim.toml`."""),
-    _rule("MS421", "step-duration-out-of-range", "duration", "warning", "A step's duration or "
+current, pressure or pulse values. Instructors can override them in `mesosim.toml`.""",
+          parameter_kind="device-setting"),
+    _rule(STEP_DURATION_OUT_OF_RANGE, "step-duration-out-of-range", "duration", "warning",
+          "A step's duration or "
           "wait outside the technique's range.", """
-E.g. rolling 3-5 min (002:466)."""),
-    _rule("MS422", "session-duration-out-of-range", "duration", "warning", "The simulated "
+E.g. rolling 3-5 min (002:466).""", parameter_kind="duration"),
+    _rule(SESSION_DURATION_OUT_OF_RANGE, "session-duration-out-of-range", "duration", "warning",
+          "The simulated "
           "session's total length is outside the technique's range.", """
 A manual session lasts 20-25 min (002:46); non-injection sessions under half an hour (002:179)."""),
     # --- MS5xx: the course ------------------------------------------------------------------
-    _rule("MS501", "interval-too-short", "interval", "error", "Two sessions are closer than the "
+    _rule(INTERVAL_TOO_SHORT, "interval-too-short", "interval", "error", "Two sessions are closer than the "
           "technique's minimum interval.", """
 Sources disagree: every 7-10 days (000:95), no more than once a week (002:309), one to two a
 week (002:640); roller no earlier than a week, better two (002:470)."""),
-    _rule("MS502", "interval-too-long", "interval", "warning", "Two sessions are further apart "
+    _rule(INTERVAL_TOO_LONG, "interval-too-long", "interval", "warning", "Two sessions are further apart "
           "than the technique's maximum interval.", """
 Too long a gap breaks the course; see MS501 for the sources."""),
-    _rule("MS511", "course-length-out-of-range", "course-length", "warning", "The number of "
+    _rule(COURSE_LENGTH_OUT_OF_RANGE, "course-length-out-of-range", "course-length", "warning",
+          "The number of "
           "sessions is outside the technique's course length.", """
 Sources disagree: 8-10 sessions (000:95), 5-7 (002:50), 5-10 (002:413), 4-10 (002:640)."""),
     # --- MS6xx: the patient -----------------------------------------------------------------
-    _rule("MS601", "contraindicated", "contraindication", "error", "The patient has a condition "
+    _rule(CONTRAINDICATED, "contraindicated", "contraindication", "error", "The patient has a condition "
           "that contraindicates the technique.", """
 General contraindications (000:55-71, 002:88-97) apply to every technique; each technique adds
 its own (`mesosim techniques show NAME`)."""),
-    _rule("MS602", "relative-contraindication", "contraindication", "warning", "The patient has a "
+    _rule(RELATIVE_CONTRAINDICATION, "relative-contraindication", "contraindication", "warning",
+          "The patient has a "
           "condition that calls for caution with this technique.", """
 Conditions the sources list as not recommended rather than forbidden."""),
-    _rule("MS611", "allergy-test-missing", "allergy-test", "error", "The technique requires an "
+    _rule(ALLERGY_TEST_MISSING, "allergy-test-missing", "allergy-test", "error", "The technique requires an "
           "allergy test before the course and it was not done.", """
 An allergy test precedes the course (002:69, 002:394): drops of the substance on the shoulder,
 wait, proceed only without a reaction."""),
-    _rule("MS612", "allergy-test-positive", "allergy-test", "error", "The allergy test was "
+    _rule(ALLERGY_TEST_POSITIVE, "allergy-test-positive", "allergy-test", "error", "The allergy test was "
           "positive: the cocktail must not be used.", """
 Proceed only without a reaction (002:69)."""),
     # --- MS7xx: aftercare and plans -------------------------------------------------------------
-    _rule("MS701", "aftercare-too-short", "aftercare", "error", "An aftercare restriction is "
+    _rule(AFTERCARE_TOO_SHORT, "aftercare-too-short", "aftercare", "error", "An aftercare restriction is "
           "shorter than the technique's minimum.", """
 E.g. sauna 2 days, sport 2 days, makeup 1 day (000:98)."""),
-    _rule("MS702", "aftercare-missing", "aftercare", "warning", "The protocol does not mention an "
+    _rule(AFTERCARE_MISSING, "aftercare-missing", "aftercare", "warning", "The protocol does not mention an "
           "aftercare restriction the technique requires.", """
 List every restriction the technique requires under `aftercare:`."""),
-    _rule("MS801", "plan-conflict", "plan-conflict", "error", "A patient's plan falls inside a "
+    _rule(PLAN_CONFLICT, "plan-conflict", "plan-conflict", "error", "A patient's plan falls inside a "
           "restriction window around a session.", """
 The simulator opens a window for each aftercare (and before-care) restriction around every
 session; a plan inside a window is flagged with the session and window."""),
     # --- MS9xx: plugins -----------------------------------------------------------------------
-    _rule("MS901", "plugin-failed", "plugin-error", "error", "A plugin raised an error while "
+    _rule(PLUGIN_FAILED, "plugin-failed", "plugin-error", "error", "A plugin raised an error while "
           "checking this file.", """
 The plugin, the hook and the file are named; the other plugins and files are still checked and
 mesosim exits with code 3."""),
-    _rule("MS902", "plugin-refused", "plugin-error", "error", "A plugin could not be loaded or "
+    _rule(PLUGIN_REFUSED, "plugin-refused", "plugin-error", "error", "A plugin could not be loaded or "
           "declared something invalid, and was refused.", """
 The plugin is named with the reason (import error, a cycle in its step graph, a range with
 min > max or a unit of the wrong dimension, an API version newer than this mesosim)."""),
 )
 
 RULES: Final[dict[str, Rule]] = {r.code: r for r in CORE_RULES}
+
+#: parameter kind -> the rule reporting a value of that kind out of range. A step parameter's
+#: kind is declared in the vocabulary (``Vocabulary.parameter_kinds``); a parameter declared
+#: without one is a device setting.
+PARAMETER_RULES: Final[dict[str, str]] = {
+    r.parameter_kind: r.code for r in CORE_RULES if r.parameter_kind is not None}
+DEFAULT_PARAMETER_KIND: Final = "device-setting"
 
 
 def validate_rule(rule: object) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mesosim.model import ALLERGY_TEST, FORMAT_VERSION
-from mesosim.technique import SETTINGS, ZONES
+from mesosim.declarations import SETTINGS, ZONES
+from mesosim.protocol import ALLERGY_TEST, FORMAT_VERSION
 from mesosim.units import EXAMPLES, UNITS
 
 if TYPE_CHECKING:
-    from mesosim.host import Registry
+    from mesosim.catalog import Catalog
 
 
 def _quantity(dimension: str) -> dict[str, Any]:
@@ -35,7 +35,7 @@ def _date() -> dict[str, Any]:
     return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
 
-def protocol_schema(reg: Registry) -> dict[str, Any]:
+def protocol_schema(reg: Catalog) -> dict[str, Any]:
     step_items: list[dict[str, Any]] = [{"type": "string", "enum": sorted(reg.steps)}]
     for s in sorted(reg.steps.values(), key=lambda s: s.name):
         props = {p: _quantity(reg.parameters.get(p, "count")) for p in s.params}

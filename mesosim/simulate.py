@@ -29,22 +29,18 @@ Conventions, documented in the README:
 from __future__ import annotations
 
 import datetime as _dt
-import math
 from collections.abc import Mapping, Sequence
-from functools import cached_property
 from typing import TYPE_CHECKING, Final
 
 from attrs import frozen
 
-from mesosim.loader import Path
+from mesosim.trace import Conflict, Session, StepRun, Trace, Window, days_of
 
 if TYPE_CHECKING:
-    from mesosim.host import Registry
-    from mesosim.model import Plan, Protocol
-    from mesosim.technique import Care, Technique
+    from mesosim.catalog import Catalog
+    from mesosim.declarations import Care, Technique
+    from mesosim.protocol import Plan, Protocol
 
-#: Version of the JSON shape of a trace (``mesosim simulate --format json``).
-TRACE_VERSION: Final = 1
 #: The state a step that punctures the skin leaves (``StepKind.punctures``).
 PUNCTURED: Final = "punctures-made"
 #: plan activity -> the restricted activities it also involves. 000:98 lists "tanning beds,
@@ -57,84 +53,7 @@ PLAN_INVOLVES: Final[Mapping[str, tuple[str, ...]]] = {
 }
 
 
-@frozen
-class StepRun:
-    """One step in the simulated session. Minutes are counted from the session's start."""
-
-    index: int
-    name: str
-    start: float
-    end: float
-    path: Path
-    #: states the step needed but the session did not have when it started
-    missing: tuple[str, ...] = ()
-    state_after: tuple[str, ...] = ()
-
-
-@frozen
-class Session:
-    """A session of the course: its number (from 1) and its date."""
-
-    number: int
-    date: _dt.date
-
-
-@frozen
-class Window:
-    """A restriction window: ``activity`` is avoided from ``start`` to ``end`` (inclusive)."""
-
-    session: int
-    activity: str
-    kind: str  # aftercare | beforecare
-    start: _dt.date
-    end: _dt.date
-    source: str
-
-
-@frozen
-class Conflict:
-    """A patient's plan inside a restriction window (the window may be of an activity the plan
-    involves: a ``beach`` plan in a ``sun`` window)."""
-
-    plan_index: int
-    activity: str
-    date: _dt.date
-    window: Window
-    path: Path
-    #: the plan's last day, when it lasts several (a holiday)
-    until: _dt.date | None = None
-
-
-@frozen
-class Trace:
-    technique: str
-    steps: tuple[StepRun, ...]
-    #: minutes of the whole session, and of the span the technique's range measures
-    total_minutes: float
-    measured_minutes: float | None
-    #: total volume of the active step per session, in ml (None when not computable)
-    total_volume_ml: float | None
-    sessions: tuple[Session, ...]
-    #: days between consecutive sessions (len = sessions - 1)
-    intervals: tuple[float, ...]
-    #: what is avoided around every session: (activity, kind, minutes, source)
-    restrictions: tuple[tuple[str, str, float, str], ...]
-    conflicts: tuple[Conflict, ...]
-
-    @cached_property
-    def windows(self) -> tuple[Window, ...]:
-        """The restriction windows of every session, laid out when first asked for: the checks
-        need them only when the patient has plans, so most checks never build them."""
-        return _lay_windows(self.sessions, self.restrictions)
-    #: positions in ``steps`` of the first and last step of the measured span (``None``: none)
-    measured_steps: tuple[int, int] | None = None
-
-
-def _days(minutes: float) -> int:
-    return max(1, math.ceil(minutes / 1440 - 1e-9))
-
-
-def step_minutes(step_name: str, params: Mapping[str, object], tech: Technique, reg: Registry
+def step_minutes(step_name: str, params: Mapping[str, object], tech: Technique, catalog: Catalog
                  ) -> float:
     """How long a step lasts: its ``duration``, else its ``wait``, else the technique's default
     for the step, else the vocabulary's, else 0."""
@@ -144,7 +63,7 @@ def step_minutes(step_name: str, params: Mapping[str, object], tech: Technique, 
         q = params.get(p)
         if isinstance(q, Quantity):
             return q.to("min")
-    return _prepare(tech, reg).minutes.get(step_name, 0.0)
+    return _prepare(tech, catalog).minutes.get(step_name, 0.0)
 
 
 @frozen
@@ -162,31 +81,31 @@ class _Prepared:
     before: dict[str, tuple[float, str]]
 
 
-_PREPARED: dict[int, tuple[Technique, Registry, _Prepared]] = {}
+_PREPARED: dict[int, tuple[Technique, Catalog, _Prepared]] = {}
 
 
-def _prepare(tech: Technique, reg: Registry) -> _Prepared:
+def _prepare(tech: Technique, catalog: Catalog) -> _Prepared:
     hit = _PREPARED.get(id(tech))
-    if hit is not None and hit[0] is tech and hit[1] is reg:
+    if hit is not None and hit[0] is tech and hit[1] is catalog:
         return hit[2]
-    minutes = {name: k.duration.to("min") for name, k in reg.steps.items() if k.duration}
+    minutes = {name: k.duration.to("min") for name, k in catalog.steps.items() if k.duration}
     minutes.update({name: q.to("min") for name, q in tech.durations.items()})
     kinds = {name: (k.requires, k.provides, k.consumes, k.punctures)
-             for name, k in reg.steps.items()}
+             for name, k in catalog.steps.items()}
     prepared = _Prepared(
         minutes, kinds, _span_verdicts(tech),
         {c.activity: (_minimum_minutes(c), c.minimum.source) for c in tech.aftercare},
         {c.activity: (_minimum_minutes(c), c.minimum.source) for c in tech.beforecare})
     if len(_PREPARED) > 256:  # techniques built on the fly (tests, overrides): stay bounded
         _PREPARED.clear()
-    _PREPARED[id(tech)] = (tech, reg, prepared)
+    _PREPARED[id(tech)] = (tech, catalog, prepared)
     return prepared
 
 
-def simulate(protocol: Protocol, tech: Technique, reg: Registry) -> Trace:
+def simulate(protocol: Protocol, tech: Technique, catalog: Catalog) -> Trace:
     """Simulate ``protocol`` with ``tech``; linear in the number of steps, sessions and plans."""
-    runs, clock = _session(protocol, tech, reg)
-    measured_steps = _measured_steps(runs, tech, reg)
+    runs, clock = _session(protocol, tech, catalog)
+    measured_steps = _measured_steps(runs, tech, catalog)
     if measured_steps is not None:
         first, last = measured_steps
         measured: float | None = runs[last].end - runs[first].start
@@ -194,15 +113,15 @@ def simulate(protocol: Protocol, tech: Technique, reg: Registry) -> Trace:
         measured = clock if tech.session_span is None else None
     dates, intervals = _calendar(protocol)
     sessions = tuple(Session(i + 1, d) for i, d in enumerate(dates))
-    restrictions = _restrictions(protocol, tech, reg)
+    restrictions = _restrictions(protocol, tech, catalog)
     conflicts = _conflicts(protocol.patient.plans, sessions, restrictions)
     return Trace(tech.name, tuple(runs), clock, measured, _dose(protocol, tech), sessions,
                  intervals, restrictions, conflicts, measured_steps)
 
 
-def _session(protocol: Protocol, tech: Technique, reg: Registry) -> tuple[list[StepRun], float]:
+def _session(protocol: Protocol, tech: Technique, catalog: Catalog) -> tuple[list[StepRun], float]:
     """Walk the steps in order, keeping the clock and the session's state."""
-    prepared = _prepare(tech, reg)
+    prepared = _prepare(tech, catalog)
     state: set[str] = set()
     runs: list[StepRun] = []
     clock = 0.0
@@ -210,7 +129,7 @@ def _session(protocol: Protocol, tech: Technique, reg: Registry) -> tuple[list[S
         kind = prepared.kinds.get(step.name)
         params = step.params
         if "duration" in params or "wait" in params:
-            minutes = step_minutes(step.name, params, tech, reg)
+            minutes = step_minutes(step.name, params, tech, catalog)
         else:
             minutes = prepared.minutes.get(step.name, 0.0)
         missing: tuple[str, ...] = ()
@@ -259,10 +178,10 @@ def _span_verdicts(tech: Technique) -> dict[str, bool] | None:
     return {name: inside(name) for name in slots_of}
 
 
-def _measured_steps(runs: list[StepRun], tech: Technique, reg: Registry
+def _measured_steps(runs: list[StepRun], tech: Technique, catalog: Catalog
                     ) -> tuple[int, int] | None:
     """Positions of the first and last step inside the technique's measured span."""
-    verdicts = _prepare(tech, reg).inside
+    verdicts = _prepare(tech, catalog).inside
     if verdicts is None:
         return (0, len(runs) - 1) if runs else None
     kept = [i for i, r in enumerate(runs) if verdicts.get(r.name, False)]
@@ -313,11 +232,11 @@ def _minimum_minutes(care: Care) -> float:
     return lo * UNITS[r.unit][1]
 
 
-def _restrictions(protocol: Protocol, tech: Technique, reg: Registry
+def _restrictions(protocol: Protocol, tech: Technique, catalog: Catalog
                   ) -> tuple[tuple[str, str, float, str], ...]:
     """What is avoided around every session: the protocol's own aftercare, at least the
     technique's minimum, and the technique's before-care; restrictions of 0 are dropped."""
-    prepared = _prepare(tech, reg)
+    prepared = _prepare(tech, catalog)
     after = dict(prepared.after)
     for activity, q in protocol.aftercare.items():
         minutes = q.to("min")
@@ -327,25 +246,6 @@ def _restrictions(protocol: Protocol, tech: Technique, reg: Registry
     return tuple(
         [(a, "beforecare", m, src) for a, (m, src) in sorted(before.items()) if m > 0]
         + [(a, "aftercare", m, src) for a, (m, src) in sorted(after.items()) if m > 0])
-
-
-def _lay_windows(sessions: tuple[Session, ...],
-                 restrictions: tuple[tuple[str, str, float, str], ...]) -> tuple[Window, ...]:
-    """The restriction windows of every session, session by session."""
-    one_day = _dt.timedelta(days=1)
-    spans = [(a, kind, _dt.timedelta(days=_days(m)), src) for a, kind, m, src in restrictions]
-    windows: list[Window] = []
-    for s in sessions:
-        if s.date.year < 2 or s.date.year > 9998:  # no window can be laid past the calendar
-            continue
-        for activity, kind, n, source in spans:
-            if kind == "beforecare":
-                windows.append(Window(s.number, activity, kind, s.date - n, s.date - one_day,
-                                      source))
-            else:
-                windows.append(Window(s.number, activity, kind, s.date, s.date + n - one_day,
-                                      source))
-    return tuple(windows)
 
 
 def _conflicts(plans: Sequence[Plan], sessions: tuple[Session, ...],
@@ -367,7 +267,7 @@ def _conflicts(plans: Sequence[Plan], sessions: tuple[Session, ...],
     for activity, kind, minutes, source in restrictions:
         if activity in wanted:
             by_activity.setdefault(activity, []).append(
-                (kind, _dt.timedelta(days=_days(minutes)), source))
+                (kind, _dt.timedelta(days=days_of(minutes)), source))
     if not by_activity:
         return ()
     order = [(s.date, s.number) for s in sessions if 1 < s.date.year < 9999]
@@ -397,42 +297,3 @@ def _conflicts(plans: Sequence[Plan], sessions: tuple[Session, ...],
         if best is not None:
             conflicts.append(Conflict(i, plan.activity, plan.date, best, plan.path, plan.until))
     return tuple(conflicts)
-
-
-def trace_as_dict(trace: Trace) -> dict[str, object]:
-    """The documented JSON shape of a trace (see ``mesosim/trace.schema.json``)."""
-    return {
-        "version": TRACE_VERSION,
-        "technique": trace.technique,
-        "session": {
-            "total_minutes": trace.total_minutes,
-            "measured_minutes": trace.measured_minutes,
-            #: the protocol step indexes of the first and last step the measure spans
-            "measured_span": None if trace.measured_steps is None else {
-                "from_step": trace.steps[trace.measured_steps[0]].index,
-                "to_step": trace.steps[trace.measured_steps[1]].index},
-            "total_volume_ml": trace.total_volume_ml,
-            "steps": [
-                {"index": r.index, "name": r.name, "start_minute": r.start, "end_minute": r.end,
-                 "missing_states": list(r.missing), "state_after": list(r.state_after)}
-                for r in trace.steps
-            ],
-        },
-        "course": {
-            "sessions": [{"number": s.number, "date": s.date.isoformat()} for s in trace.sessions],
-            "intervals_days": list(trace.intervals),
-        },
-        "windows": [
-            {"session": w.session, "activity": w.activity, "kind": w.kind,
-             "start": w.start.isoformat(), "end": w.end.isoformat(), "source": w.source}
-            for w in trace.windows
-        ],
-        "conflicts": [
-            {"plan": c.plan_index, "activity": c.activity, "date": c.date.isoformat(),
-             "until": c.until.isoformat() if c.until else None,
-             "session": c.window.session, "window_activity": c.window.activity,
-             "window_kind": c.window.kind,
-             "window_start": c.window.start.isoformat(), "window_end": c.window.end.isoformat()}
-            for c in trace.conflicts
-        ],
-    }

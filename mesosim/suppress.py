@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Final
 from attrs import frozen
 
 if TYPE_CHECKING:
+    from mesosim.document import Document
     from mesosim.findings import Finding
-    from mesosim.loader import Document
 
 _COMMENT: Final = re.compile(r"#\s*mesosim:\s*ignore\[([^\]]*)\]\s*(.*)$")
 
@@ -50,8 +50,8 @@ def apply_suppressions(findings: list[Finding], doc: Document, report_unused: bo
     sups = parse(doc.text)
     if not sups:
         return findings
+    from mesosim import rules
     from mesosim.findings import Finding
-    from mesosim.rules import RULES
 
     used: set[int] = set()
     kept = []
@@ -64,15 +64,15 @@ def apply_suppressions(findings: list[Finding], doc: Document, report_unused: bo
             used.add(hit)
 
     def meta(code: str, s: Suppression, message: str) -> Finding:
-        r = RULES[code]
+        r = rules.RULES[code]
         return Finding(code, r.kind, r.severity, doc.path, s.at[0], s.at[1], message,
                        source="mesosim")
 
     for i, s in enumerate(sups):
         label = ",".join(s.codes) or "(no code)"
         if not s.reason:
-            kept.append(meta("MS010", s, f"suppression of {label} gives no reason"))
+            kept.append(meta(rules.SUPPRESSION_WITHOUT_REASON, s, f"suppression of {label} gives no reason"))
         if report_unused and i not in used:
-            kept.append(meta("MS011", s, f"suppression of {label} silences nothing on line "
+            kept.append(meta(rules.UNUSED_SUPPRESSION, s, f"suppression of {label} silences nothing on line "
                              f"{s.line}"))
     return kept

@@ -1,110 +1,11 @@
-"""The shared vocabulary: step names, parameters, conditions, activities.
+"""Deprecated: ``mesosim.vocabulary`` moved to mesosim.plugin.core in 0.2 (the layered core).
 
-This module is a plugin of the core (registered by the host like pytest's built-in plugins):
-it names no technique, only the words every technique shares. Each technique plugin picks
-its steps from here and may add words of its own through ``mesosim_vocabulary``.
-
-Contraindications that hold for every technique, injection or not, are declared here: those the
-sources list both for mesotherapy in general and for non-injection mesotherapy (002:200-205).
-Injection-only ones (coagulation, keloids, epilepsy...) are added by the technique plugins.
+This shim re-exports the new module's names and warns; it will be removed in 0.3.
 """
 
-from __future__ import annotations
+import warnings
 
-from mesosim import hookimpl
-from mesosim.technique import Contraindication, StepKind, Vocabulary
+from mesosim.plugin.core import *  # noqa: F403
 
-STEPS = (
-    StepKind("consultation", "interview, history, contraindications (002:391)", duration="5 min",
-             provides={"consulted"}),
-    StepKind("makeup-removal", "remove cosmetics from the area (002:399)", duration="2 min",
-             provides={"makeup-removed"}),
-    StepKind("cleansing", "deep cleansing of the skin (002:400)", duration="3 min",
-             provides={"skin-cleansed"}),
-    StepKind("disinfection", "disinfect the treated area (002:401, 000:81)", duration="1 min",
-             provides={"skin-disinfected"}),
-    StepKind("device-disinfection", "disinfect the device or needles, e.g. with medical alcohol "
-             "(002:463, 002:467)", duration="1 min", provides={"device-disinfected"}),
-    StepKind("anesthesia", "local anaesthetic cream, then a wait (002:402)", params=("wait",),
-             duration="15 min", provides={"anesthetised"}),
-    StepKind("marking", "mark the puncture points (002:403)", duration="2 min",
-             provides={"marked"}),
-    StepKind("application", "spread the cocktail on the area (002:176)", params=("volume",),
-             duration="2 min", provides={"cocktail-applied"}),
-    StepKind("injection", "deliver the cocktail by punctures (002:65, 002:404)",
-             params=("depth", "volume_per_point", "points", "duration"), duration="10 min",
-             requires={"skin-disinfected"}, provides={"cocktail-delivered"}, punctures=True),
-    StepKind("rolling", "roll a needle roller over the cocktail (002:466)",
-             params=("needle_length", "duration", "passes"), duration="4 min",
-             requires={"device-disinfected", "cocktail-applied"},
-             provides={"cocktail-delivered"}, consumes={"device-disinfected"}, punctures=True),
-    StepKind("oxygen-infusion", "drive the cocktail in with a stream of oxygen (002:579)",
-             params=("pressure", "duration"), duration="15 min",
-             requires={"cocktail-applied"}, provides={"cocktail-delivered"}),
-    StepKind("sonophoresis", "drive the cocktail in with ultrasound (002:239)",
-             params=("frequency", "intensity", "duration"), duration="15 min",
-             requires={"cocktail-applied"}, provides={"cocktail-delivered"}),
-    StepKind("iontophoresis", "drive the cocktail in with a galvanic current (002:227)",
-             params=("current", "duration"), duration="15 min",
-             requires={"cocktail-applied"}, provides={"cocktail-delivered"}),
-    StepKind("electroporation", "open the skin with electric pulses (002:216, 002:575)",
-             params=("duration", "pulse_frequency", "pulse_duration", "voltage"),
-             duration="15 min", requires={"cocktail-applied"}, provides={"cocktail-delivered"}),
-    StepKind("rest", "the patient rests (002:139)", params=("duration",), duration="10 min"),
-    StepKind("soothing-mask", "soothing mask (002:405, 002:468)", params=("duration",),
-             duration="10 min", provides={"mask-applied"}),
-    StepKind("nourishing-cream", "nourishing cream, half an hour after the mask (002:469)",
-             params=("wait",), duration="1 min"),
-    StepKind("evaluation", "evaluate the first results (002:406)", duration="2 min"),
-    StepKind("aftercare-briefing", "explain the rehabilitation rules (002:410)",
-             duration="3 min", provides={"aftercare-explained"}),
-)
-
-PARAMETERS = {
-    "depth": "length",
-    "needle_length": "length",
-    "volume_per_point": "volume",
-    "volume": "volume",
-    "points": "count",
-    "passes": "count",
-    "wait": "time",
-    "duration": "time",
-    "pulse_duration": "time",
-    "frequency": "frequency",
-    "pulse_frequency": "frequency",
-    "intensity": "power-density",
-    "current": "current",
-    "pressure": "pressure",
-    "voltage": "voltage",
-}
-
-CONDITIONS = frozenset({
-    "pregnancy", "breastfeeding", "pacemaker", "coagulation-disorder", "hemophilia", "diabetes",
-    "oncology", "epilepsy", "keloid-tendency", "infection", "fever", "kidney-disease",
-    "liver-disease", "gallbladder-disease", "cholelithiasis", "hypertension",
-    "allergic-tendency", "component-intolerance", "inflammation", "decreased-immunity",
-    "cardiovascular-disease", "circulatory-disorder", "skin-lesions", "psoriasis", "eczema",
-    "medications", "menstruation", "mental-illness", "scalp-inflammation",
-    "chronic-disease-acute", "needle-phobia", "swelling", "herpes", "metal-implants",
-})
-
-ACTIVITIES = frozenset({
-    "sauna", "steam-room", "bath", "sun", "solarium", "beach", "sport", "makeup",
-    "hair-washing", "shower", "styling-products", "alcohol", "pool", "smoking", "medications",
-    "massage", "peeling",
-})
-
-GENERAL = (
-    Contraindication("pregnancy", "000:69, 002:202", note="002:379-381: strongly not "
-                     "recommended, no laboratory tests exist"),
-    Contraindication("breastfeeding", "000:69, 002:97, 002:202"),
-    Contraindication("infection", "002:205, 002:369"),
-    Contraindication("inflammation", "002:94, 002:203"),
-    Contraindication("component-intolerance", "000:59, 002:95, 002:365"),
-)
-
-
-@hookimpl
-def mesosim_vocabulary() -> Vocabulary:
-    """The words every technique shares."""
-    return Vocabulary(STEPS, PARAMETERS, CONDITIONS, ACTIVITIES, GENERAL)
+warnings.warn("mesosim.vocabulary is deprecated: import from mesosim.plugin.core (or from "
+              "mesosim itself for what plugins use)", DeprecationWarning, stacklevel=2)

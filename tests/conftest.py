@@ -6,17 +6,17 @@ import pytest
 from click.testing import CliRunner
 
 from mesosim.cli import cli
-from mesosim.host import Registry
-from mesosim.testing import builtin_registry
+from mesosim.plugin.host import PluginHost
+from mesosim.testing import builtin_host
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROTOCOLS = os.path.join(ROOT, "protocols")
 
 
 @pytest.fixture(scope="session")
-def reg() -> Registry:
-    """The registry with the built-in plugins only (third-party autoload off)."""
-    return builtin_registry()
+def reg() -> PluginHost:
+    """The plugin host with the built-in plugins only (third-party autoload off)."""
+    return builtin_host()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from importlib.metadata import entry_points as std_entry_points
 
-from mesosim.entrypoints import entry_points
+from mesosim.plugin.entrypoints import entry_points
 
 
 def _key(eps):

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from mesosim.report import REPORTERS
-from mesosim.reporters.github import escape_data, escape_property
+from mesosim.report.github import escape_data, escape_property
 from mesosim.runner import check_paths
 
 from .conftest import PROTOCOLS, ROOT
@@ -59,7 +59,7 @@ def test_sarif_rules_and_results(run, files, reg):
     (the_run,) = log["runs"]
     driver = the_run["tool"]["driver"]
     rules = driver["rules"]
-    assert [x["id"] for x in rules] == sorted(reg.rules)
+    assert [x["id"] for x in rules] == sorted(reg.catalog.rules)
     for rule in rules:
         assert rule["name"] and rule["shortDescription"]["text"]
         assert rule["fullDescription"]["text"] and rule["help"]["text"]
@@ -95,7 +95,7 @@ def test_sarif_level_follows_a_severity_override(run, files, tmp_path):
 
 def test_sarif_absolute_paths_become_relative(files, reg, tmp_path):
     report = check_paths([str(tmp_path / files / "deep.yaml")], reg)
-    log = json.loads(REPORTERS["sarif"](report, reg, False))
+    log = json.loads(REPORTERS["sarif"](report, reg.catalog, False))
     loc = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert loc["uri"] == "my%20protocols/deep.yaml"
 
@@ -208,7 +208,8 @@ def test_ci_formats_are_not_imported_by_a_text_check():
     code = ("import sys; from mesosim.cli import main; sys.argv=['mesosim','check','--help'];\n"
             "try: main()\nexcept SystemExit: pass\n"
             "print(sorted(m for m in sys.modules if m.startswith(('xml', 'jsonschema', 'csv',"
-            " 'mesosim.reporters', 'mesosim.classroom'))))")
+            " 'mesosim.report.sarif', 'mesosim.report.junit', 'mesosim.report.github',"
+            " 'mesosim.classroom'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
@@ -219,21 +220,25 @@ def _gallery_results(reg, jobs: int, **kw):
 
 
 def test_spawned_workers_give_the_same_results(reg, monkeypatch):
-    """The spawn path (macOS, Windows) loads each worker's registry from ``registry_args``."""
+    """The spawn path (macOS, Windows) builds each worker's host from the recipe."""
     import sys
 
     one = _gallery_results(reg, 1)
     monkeypatch.setattr(sys, "platform", "darwin")
-    assert _gallery_results(reg, 2, registry_args=((), (), False, None)) == one
+    from mesosim.plugin.host import HostRecipe
+
+    assert _gallery_results(reg, 2, recipe=HostRecipe(autoload=False)) == one
 
 
 def test_forked_workers_inherit_the_overridden_registry(reg, tmp_path):
-    from mesosim.config import apply_overrides, load_config
+    from mesosim.config import load_config
+    from mesosim.overrides import apply_overrides
 
     (tmp_path / "mesosim.toml").write_text(
         '[[override]]\ntechnique = "manual-injection"\nparameter = "injection.depth"\n'
         'zone = "face"\nmax = "3 mm"\n')
-    school = apply_overrides(reg, load_config(str(tmp_path / "mesosim.toml")).overrides)
+    school = reg.with_catalog(apply_overrides(
+        reg.catalog, load_config(str(tmp_path / "mesosim.toml")).overrides))
     one = _gallery_results(school, 1)
     assert one != _gallery_results(reg, 1)  # the override changes the deep-on-face finding
     assert _gallery_results(school, 3) == one

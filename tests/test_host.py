@@ -18,9 +18,10 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from mesosim import API_VERSION, ParamRange, StepGraph, Technique, between, hookimpl, host
+from mesosim import API_VERSION, ParamRange, StepGraph, Technique, between, hookimpl
 from mesosim.cli import cli
 from mesosim.findings import Finding
+from mesosim.plugin import host
 from mesosim.rules import Rule
 
 from .conftest import PROTOCOLS
@@ -298,11 +299,11 @@ def test_blocked_raiser_lets_the_check_pass(install, files):
 
 def test_registry_records_distribution_and_version(install):
     install(**{"acme-good": Good})
-    reg = host.load_registry()
-    good = next(p for p in reg.plugins if p.name == "acme-good")
+    reg = host.load_host()
+    good = next(p for p in reg.catalog.plugins if p.name == "acme-good")
     assert (good.distribution, good.version, good.builtin, good.status) == (
         "acme-meso", "2.3.4", False, "loaded")
     assert good.hooks == ("mesosim_check", "mesosim_rules", "mesosim_techniques")
-    assert reg.techniques["acme-device"].distribution == "acme-meso"
-    assert all(p.builtin and p.distribution == "mesosim" for p in reg.plugins
+    assert reg.catalog.techniques["acme-device"].distribution == "acme-meso"
+    assert all(p.builtin and p.distribution == "mesosim" for p in reg.catalog.plugins
                if p.name != "acme-good")

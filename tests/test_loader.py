@@ -137,9 +137,10 @@ def test_state_check_fires_for_unrequired_state(reg):
     # a technique-independent state check: the step needs what nothing provides
     from attrs import evolve
 
-    tech = reg.techniques["manual-injection"]
+    tech = reg.catalog.techniques["manual-injection"]
     loose = evolve(tech, required=frozenset({"injection"}))
-    reg2 = reg.with_techniques({**reg.techniques, "manual-injection": loose})
+    reg2 = reg.with_catalog(reg.catalog.with_techniques({**reg.catalog.techniques,
+                                                         "manual-injection": loose}))
     findings = check_text(edit("    - disinfection\n", ""), reg2, "p.yaml").findings
     assert [(f.rule, f.line) for f in findings] == [("MS302", 23)]
 

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mesosim.findings import KINDS, SEVERITIES
-from mesosim.host import Registry, load_registry
 from mesosim.loader import load_text
+from mesosim.plugin.host import PluginHost, load_host
 from mesosim.report import REPORTERS
 from mesosim.runner import FileResult, Report, check_file, check_text
 
@@ -37,7 +37,7 @@ settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES
 PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # One registry for the module: hypothesis does not mix with function-scoped fixtures.
-REG: Registry = load_registry(autoload=False)
+REG: PluginHost = load_host(autoload=False)
 
 VALID = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "protocols",
                      "manual-injection", "valid", "face-rejuvenation.yaml")
@@ -72,8 +72,8 @@ def _date() -> st.SearchStrategy[Any]:
 
 
 def _steps() -> st.SearchStrategy[Any]:
-    names = sorted(REG.steps) + ["injectoin", "", "1"]
-    params = sorted(REG.parameters) + ["deep", "volume per point"]
+    names = sorted(REG.catalog.steps) + ["injectoin", "", "1"]
+    params = sorted(REG.catalog.parameters) + ["deep", "volume per point"]
     step_with_params = st.builds(
         lambda n, ps: {n: ps}, st.sampled_from(names),
         st.one_of(st.dictionaries(st.sampled_from(params), _quantity(), max_size=4), st.none(),
@@ -86,8 +86,8 @@ def _steps() -> st.SearchStrategy[Any]:
 
 def _protocol() -> st.SearchStrategy[dict[str, Any]]:
     """A protocol shaped like format v1, each part valid, wrong or missing at random."""
-    activities = sorted(REG.activities) + ["saunna"]
-    conditions = sorted(REG.conditions) + ["pregnent"]
+    activities = sorted(REG.catalog.activities) + ["saunna"]
+    conditions = sorted(REG.catalog.conditions) + ["pregnent"]
     plan = st.fixed_dictionaries({"activity": st.sampled_from(activities), "date": _date()},
                                  optional={"until": _date(), "notes": st.text(max_size=5)})
     patient = st.fixed_dictionaries({}, optional={
@@ -112,7 +112,7 @@ def _protocol() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({}, optional={
         "mesosim": st.sampled_from([1, 1, 1, 2, "1", None, 1.0, True]),
         "id": st.one_of(st.text(max_size=10), st.integers(), st.none()),
-        "technique": st.one_of(st.sampled_from(sorted(REG.techniques) + ["manual-injecton"]),
+        "technique": st.one_of(st.sampled_from(sorted(REG.catalog.techniques) + ["manual-injecton"]),
                                st.integers()),
         "zone": st.sampled_from(["face", "neck", "scalp", "body", "hands", "moon", 4]),
         "setting": st.sampled_from(["clinic", "home", "garage"]),
@@ -162,10 +162,10 @@ def _assert_sound(result: FileResult, again: FileResult, text: str | None) -> No
     for f in result.findings:
         assert f.line >= 1 and f.column >= 1, f
         assert f.kind in KINDS and f.severity in SEVERITIES, f
-        assert f.rule in REG.rules, f
-    report = Report((result,), REG.plugins)
+        assert f.rule in REG.catalog.rules, f
+    report = Report((result,), REG.catalog.plugins)
     for render in REPORTERS.values():  # every reporter renders it, in UTF-8
-        render(report, REG, False).encode("utf-8")
+        render(report, REG.catalog, False).encode("utf-8")
 
 
 @PROFILE
@@ -214,14 +214,16 @@ def test_simulating_structured_protocols_never_raises(data: dict[str, Any], as_j
     # 9999, huge intervals and durations must end in findings, not in OverflowError
     import datetime as dt
 
-    from mesosim.timeline import calendar_ics, render_json, render_timeline, simulate_file
+    from mesosim.report.ics import calendar_ics
+    from mesosim.report.timeline import render_json, render_timeline
+    from mesosim.runner import simulate_file
 
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "p.json" if as_json else "p.yaml")
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(_dump(data, as_json))
         sim = simulate_file(path, REG)
-    render_timeline(sim, REG).encode("utf-8")
+    render_timeline(sim, REG.catalog).encode("utf-8")
     render_json(sim).encode("utf-8")
     if sim.trace is not None:
         calendar_ics(sim, dt.time(9, 0))

@@ -11,12 +11,15 @@ import random
 
 import pytest
 
+from mesosim.build import build
 from mesosim.findings import Sink
 from mesosim.loader import load_text
-from mesosim.model import build
-from mesosim.runner import check_text
-from mesosim.simulate import Session, Trace, _conflicts, _lay_windows, simulate
-from mesosim.timeline import simulate_file, trace_schema, window_events, window_summary
+from mesosim.report.ics import window_events, window_summary
+from mesosim.report.timeline import trace_schema
+from mesosim.runner import check_text, simulate_file
+from mesosim.simulate import _conflicts, simulate
+from mesosim.trace import Session, Trace
+from mesosim.trace import lay_windows as _lay_windows
 
 from .conftest import PROTOCOLS
 from .test_rules import BASE as RULES_BASE
@@ -37,9 +40,9 @@ def edit(*pairs: tuple[str, str]) -> str:
 
 def trace_of(reg, text: str) -> Trace:
     doc = load_text(text, "p.yaml")
-    protocol = build(doc, reg, Sink(doc.path, reg.rules, lambda _p, _k: (1, 1)))
+    protocol = build(doc, reg.catalog, Sink(doc.path, reg.catalog.rules, lambda _p, _k: (1, 1)))
     assert protocol is not None
-    return simulate(protocol, reg.techniques[protocol.technique], reg)
+    return simulate(protocol, reg.catalog.techniques[protocol.technique], reg.catalog)
 
 
 def codes(reg, text: str) -> list[tuple[str, int]]:

@@ -202,7 +202,7 @@ def test_vendor_test_file_passes_against_the_installed_package(vendor_install):
 
 BUILTIN_REG = builtin_registry()
 # from the entry points, not the techniques: a refused built-in is still named, and fails below
-BUILTINS = sorted(p.name for p in BUILTIN_REG.plugins if p.builtin)
+BUILTINS = sorted(p.name for p in BUILTIN_REG.catalog.plugins if p.builtin)
 
 
 def test_all_seven_builtins_are_entry_points():
@@ -212,7 +212,7 @@ def test_all_seven_builtins_are_entry_points():
 
 @pytest.mark.parametrize("plugin", BUILTINS)
 def test_builtin_plugin_passes_conformance(plugin):
-    techniques = [t.name for t in BUILTIN_REG.techniques.values() if t.plugin == plugin]
+    techniques = [t.name for t in BUILTIN_REG.catalog.techniques.values() if t.plugin == plugin]
     assert techniques == [plugin], "a built-in plugin declares one technique, named as it is"
     assert_conformance(plugin, os.path.join(PROTOCOLS, plugin))
 
@@ -360,12 +360,12 @@ def test_conformance_requires_a_note_on_every_default_range():
 
 
 def test_conformance_fails_a_technique_that_techniques_show_cannot_render(monkeypatch):
-    import mesosim.explain
+    import mesosim.describe
 
     def broken(reg, tech):
         raise KeyError("no-such-step")
 
-    monkeypatch.setattr(mesosim.explain, "show_technique", broken)
+    monkeypatch.setattr(mesosim.describe, "show_technique", broken)
     problems = check_conformance(_Declares([_tech()]), name="acme", require_samples=False,
                                  require_default_notes=False)
     assert problems == ["acme-pen: 'mesosim techniques show acme-pen' fails: KeyError: "
@@ -389,7 +389,7 @@ GUIDE = Path(ROOT) / "docs" / "writing-a-plugin.md"
 def test_every_hook_is_documented_in_the_guide_with_its_signature():
     import inspect
 
-    from mesosim import hookspecs
+    from mesosim.plugin import hookspecs
 
     text = GUIDE.read_text(encoding="utf-8")
     hooks = [n for n, f in vars(hookspecs).items() if n.startswith("mesosim_") and callable(f)]

@@ -1,26 +1,11 @@
-"""Machine-readable report formats for CI: SARIF, JUnit XML and GitHub workflow commands.
+"""Deprecated: ``mesosim.reporters`` moved to mesosim.report in 0.2 (the layered core).
 
-Each module holds one ``render(report, registry, color) -> str``; ``mesosim.report.REPORTERS``
-registers them by name and imports a module only when its format is asked for, so that the
-XML and JSON machinery is not paid for by ``mesosim check`` in the default text format.
+This shim re-exports the new module's names and warns; it will be removed in 0.3.
 """
 
-from __future__ import annotations
+import warnings
 
-import os
-from urllib.parse import quote
+from mesosim.report._paths import *  # noqa: F403
 
-
-def relative_uri(path: str) -> str:
-    """``path`` as a relative URI with forward slashes (relative to the working folder, where CI
-    checks out the repository), percent-encoded where a URI needs it."""
-    rel = path
-    if os.path.isabs(path):
-        try:
-            rel = os.path.relpath(path)
-        except ValueError:  # another drive on Windows: keep the path, made a URI below
-            rel = path
-    rel = rel.replace(os.sep, "/")
-    while rel.startswith("./"):
-        rel = rel[2:]
-    return quote(rel, safe="/-._~")
+warnings.warn("mesosim.reporters is deprecated: import from mesosim.report (or from "
+              "mesosim itself for what plugins use)", DeprecationWarning, stacklevel=2)

@@ -1,54 +1,11 @@
-"""GitHub Actions workflow commands: each finding becomes an annotation on the pull request.
+"""Deprecated: ``mesosim.reporters.github`` moved to mesosim.report.github in 0.2 (the layered core).
 
-``::error file=PATH,line=L,col=C,title=CODE::message``; warnings are ``::warning``, infos
-``::notice``. Values are escaped as GitHub's runner unescapes them: ``%``, CR and LF everywhere,
-and also ``:`` and ``,`` inside a property, where they would end the value.
+This shim re-exports the new module's names and warns; it will be removed in 0.3.
 """
 
-from __future__ import annotations
+import warnings
 
-from typing import TYPE_CHECKING, Final
+from mesosim.report.github import *  # noqa: F403
 
-from mesosim.reporters import relative_uri
-
-if TYPE_CHECKING:
-    from mesosim.host import Registry
-    from mesosim.runner import Report
-
-COMMANDS: Final = {"error": "error", "warning": "warning", "info": "notice"}
-
-
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _path(path: str) -> str:
-    from urllib.parse import unquote
-
-    return unquote(relative_uri(path))  # relative, forward slashes, but not percent-encoded
-
-
-def render(report: Report, reg: Registry, color: bool = False) -> str:
-    from mesosim.report import summary_line
-
-    out = []
-    for p in report.plugins:
-        if p.status == "refused":
-            out.append("::error title=MS902::" + escape_data(
-                f"plugin '{p.name}' ({p.distribution}) refused: {p.reason}"))
-    for r in report.files:
-        for f in r.findings:
-            message = f.message
-            if f.suggestion:
-                message += f" (hint: {f.suggestion})"
-            if f.source and f.source != "mesosim":
-                message += f" [source: {f.source}]"
-            props = (f"file={escape_property(_path(f.path))},line={max(1, f.line)},"
-                     f"col={max(1, f.column)},title={escape_property(f.rule)}")
-            out.append(f"::{COMMANDS.get(f.severity, 'warning')} {props}::{escape_data(message)}")
-    out.append(summary_line(report))
-    return "\n".join(out) + "\n"
+warnings.warn("mesosim.reporters.github is deprecated: import from mesosim.report.github (or from "
+              "mesosim itself for what plugins use)", DeprecationWarning, stacklevel=2)

@@ -9,7 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from mesosim import Care, Contraindication, ParamRange, StepGraph, Technique, between
+from mesosim import (
+    Care,
+    Contraindication,
+    ParamRange,
+    StepGraph,
+    StepKind,
+    Technique,
+    Vocabulary,
+    between,
+)
+
+#: The puncture step of the techniques that inject (manual, gun). Both plugins declare it, so
+#: either one works without the other (``--no-plugin``).
+INJECTION_STEP = StepKind(
+    "injection", "deliver the cocktail by punctures (002:65, 002:404)",
+    params=("depth", "volume_per_point", "points", "duration"), duration="10 min",
+    requires={"skin-disinfected"}, provides={"cocktail-delivered"}, punctures=True)
+INJECTION_VOCABULARY = Vocabulary(steps=(INJECTION_STEP,))
 
 #: The salon sequence, 002:399-406, for the techniques that inject (manual, gun): disinfection
 #: before the puncture is required by every source (002:401, 000:81); makeup removal,
@@ -131,7 +148,7 @@ NON_INJECTION_CARE = (
 )
 
 #: 002:200-205 beyond the general contraindications (pregnancy, breastfeeding, infection,
-#: inflammation are declared for every technique in mesosim/vocabulary.py)
+#: inflammation are declared for every technique in mesosim/plugin/core.py)
 NON_INJECTION_CONTRAINDICATIONS = (
     Contraindication("cholelithiasis", "002:204"),
     Contraindication(

@@ -19,7 +19,7 @@ and device time are conservative ``default`` ranges, overridable in ``mesosim.to
 
 from __future__ import annotations
 
-from mesosim import ParamRange, Technique, between, hookimpl
+from mesosim import ParamRange, StepKind, Technique, Vocabulary, between, hookimpl
 from mesosim_plugins._common import (
     CURRENT_CONTRAINDICATIONS,
     DEVICE_DURATION,
@@ -27,6 +27,15 @@ from mesosim_plugins._common import (
 )
 
 NAME = "electroporation"
+
+# The device step this technique brings to the shared vocabulary.
+VOCABULARY = Vocabulary(
+    steps=(StepKind("electroporation", "open the skin with electric pulses (002:216, 002:575)",
+                    params=("duration", "pulse_frequency", "pulse_duration", "voltage"),
+                    duration="15 min", requires={"cocktail-applied"},
+                    provides={"cocktail-delivered"}),),
+    parameters={"pulse_duration": "time", "pulse_frequency": "frequency", "voltage": "voltage"},
+)
 
 PARAMETERS = (
     ParamRange("electroporation", "duration", DEVICE_DURATION),
@@ -66,3 +75,9 @@ TECHNIQUE = non_injection_technique(
 def mesosim_techniques() -> list[Technique]:
     """Declare electroporation."""
     return [TECHNIQUE]
+
+
+@hookimpl
+def mesosim_vocabulary() -> Vocabulary:
+    """Declare the steps and parameters only this technique uses."""
+    return VOCABULARY

@@ -19,10 +19,13 @@ Choices mesosim makes where the sources give no figure, each marked ``default``:
 
 from __future__ import annotations
 
-from mesosim import ParamRange, Technique, between, hookimpl
+from mesosim import ParamRange, Technique, Vocabulary, between, hookimpl
 from mesosim_plugins import _common
 
 NAME = "hardware-gun"
+
+# The device step this technique brings to the shared vocabulary.
+VOCABULARY = _common.INJECTION_VOCABULARY
 
 # The salon sequence, 002:399-406: disinfection before the puncture is required (002:401,
 # 000:81); the anaesthetic is optional (the gun is almost painless, 002:67), so is marking.
@@ -78,3 +81,9 @@ TECHNIQUE = Technique(
 def mesosim_techniques() -> list[Technique]:
     """Declare hardware-gun."""
     return [TECHNIQUE]
+
+
+@hookimpl
+def mesosim_vocabulary() -> Vocabulary:
+    """Declare the steps and parameters only this technique uses."""
+    return VOCABULARY

@@ -20,7 +20,7 @@ citing the same lines twice.
 
 from __future__ import annotations
 
-from mesosim import ParamRange, Technique, between, hookimpl
+from mesosim import ParamRange, StepKind, Technique, Vocabulary, between, hookimpl
 from mesosim_plugins._common import (
     CURRENT_CONTRAINDICATIONS,
     DEVICE_DURATION,
@@ -28,6 +28,14 @@ from mesosim_plugins._common import (
 )
 
 NAME = "iontophoresis"
+
+# The device step this technique brings to the shared vocabulary.
+VOCABULARY = Vocabulary(
+    steps=(StepKind("iontophoresis", "drive the cocktail in with a galvanic current (002:227)",
+                    params=("current", "duration"), duration="15 min",
+                    requires={"cocktail-applied"}, provides={"cocktail-delivered"}),),
+    parameters={"current": "current"},
+)
 
 
 PARAMETERS = (
@@ -66,3 +74,9 @@ TECHNIQUE = non_injection_technique(
 def mesosim_techniques() -> list[Technique]:
     """Declare iontophoresis."""
     return [TECHNIQUE]
+
+
+@hookimpl
+def mesosim_vocabulary() -> Vocabulary:
+    """Declare the steps and parameters only this technique uses."""
+    return VOCABULARY

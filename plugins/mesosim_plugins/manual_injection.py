@@ -8,10 +8,13 @@ millilitre" per injection (002:309); a session lasts 20-25 min (002:46); the sal
 
 from __future__ import annotations
 
-from mesosim import ParamRange, Technique, between, hookimpl
+from mesosim import ParamRange, Technique, Vocabulary, between, hookimpl
 from mesosim_plugins import _common
 
 NAME = "manual-injection"
+
+# The device step this technique brings to the shared vocabulary.
+VOCABULARY = _common.INJECTION_VOCABULARY
 
 # The salon sequence, 002:399-406. makeup-removal, marking and evaluation are optional;
 # disinfection before the puncture is required by every source (002:401, 000:81).
@@ -74,3 +77,9 @@ TECHNIQUE = Technique(
 def mesosim_techniques() -> list[Technique]:
     """Declare manual-injection."""
     return [TECHNIQUE]
+
+
+@hookimpl
+def mesosim_vocabulary() -> Vocabulary:
+    """Declare the steps and parameters only this technique uses."""
+    return VOCABULARY

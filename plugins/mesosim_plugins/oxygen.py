@@ -16,7 +16,7 @@ Choices mesosim makes, each visible in ``mesosim techniques show oxygen``:
 * no source gives the oxygen pressure or the device time: both are conservative ``default``
   ranges, to be overridden with the device maker's figures (``mesosim.toml``);
 * the contraindications are the non-injection list (002:200-205; pregnancy, lactation,
-  infection and inflammation are general ones in ``mesosim/vocabulary.py``) and nothing more:
+  infection and inflammation are general ones in ``mesosim/plugin/core.py``) and nothing more:
   "minor" (002:579) gives no list, and the general list's puncture-related items (clotting,
   keloids, 002:612-618) do not apply without a puncture;
 * the allergy test is required: it tests the cocktail, not the needle ("a few drops of the
@@ -31,13 +31,21 @@ constants so that ``ultrasound`` imports them rather than citing the same lines 
 
 from __future__ import annotations
 
-from mesosim import ParamRange, Technique, between, hookimpl
+from mesosim import ParamRange, StepKind, Technique, Vocabulary, between, hookimpl
 from mesosim_plugins._common import (
     DEVICE_DURATION,
     non_injection_technique,
 )
 
 NAME = "oxygen"
+
+# The device step this technique brings to the shared vocabulary.
+VOCABULARY = Vocabulary(
+    steps=(StepKind("oxygen-infusion", "drive the cocktail in with a stream of oxygen (002:579)",
+                    params=("pressure", "duration"), duration="15 min",
+                    requires={"cocktail-applied"}, provides={"cocktail-delivered"}),),
+    parameters={"pressure": "pressure"},
+)
 
 
 
@@ -68,3 +76,9 @@ TECHNIQUE = non_injection_technique(
 def mesosim_techniques() -> list[Technique]:
     """Declare oxygen."""
     return [TECHNIQUE]
+
+
+@hookimpl
+def mesosim_vocabulary() -> Vocabulary:
+    """Declare the steps and parameters only this technique uses."""
+    return VOCABULARY

@@ -22,10 +22,18 @@ from __future__ import annotations
 
 from attrs import evolve
 
-from mesosim import ParamRange, StepGraph, Technique, between, hookimpl
+from mesosim import ParamRange, StepGraph, StepKind, Technique, Vocabulary, between, hookimpl
 from mesosim_plugins import _common
 
 NAME = "roller"
+
+# The device step this technique brings to the shared vocabulary.
+ROLLING = StepKind("rolling", "roll a needle roller over the cocktail (002:466)",
+                   params=("needle_length", "duration", "passes"), duration="4 min",
+                   requires={"device-disinfected", "cocktail-applied"},
+                   provides={"cocktail-delivered"}, consumes={"device-disinfected"},
+                   punctures=True)
+VOCABULARY = Vocabulary(steps=(ROLLING,))
 
 # The home sequence, 002:462-469. The roller is disinfected before and after rolling
 # (002:463, 002:467): the second disinfection is its own slot. The anaesthetic, the soothing
@@ -96,3 +104,9 @@ TECHNIQUE = Technique(
 def mesosim_techniques() -> list[Technique]:
     """Declare roller."""
     return [TECHNIQUE]
+
+
+@hookimpl
+def mesosim_vocabulary() -> Vocabulary:
+    """Declare the steps and parameters only this technique uses."""
+    return VOCABULARY

@@ -25,7 +25,7 @@ Choices mesosim makes, each visible in ``mesosim techniques show ultrasound``:
 
 from __future__ import annotations
 
-from mesosim import Contraindication, ParamRange, Technique, between, hookimpl
+from mesosim import Contraindication, ParamRange, StepKind, Technique, Vocabulary, between, hookimpl
 from mesosim_plugins._common import (
     DEVICE_DURATION,
     NON_INJECTION_CONTRAINDICATIONS,
@@ -33,6 +33,14 @@ from mesosim_plugins._common import (
 )
 
 NAME = "ultrasound"
+
+# The device step this technique brings to the shared vocabulary.
+VOCABULARY = Vocabulary(
+    steps=(StepKind("sonophoresis", "drive the cocktail in with ultrasound (002:239)",
+                    params=("frequency", "intensity", "duration"), duration="15 min",
+                    requires={"cocktail-applied"}, provides={"cocktail-delivered"}),),
+    parameters={"frequency": "frequency", "intensity": "power-density"},
+)
 
 CONTRAINDICATIONS = (
     *NON_INJECTION_CONTRAINDICATIONS,
@@ -78,3 +86,9 @@ TECHNIQUE = non_injection_technique(
 def mesosim_techniques() -> list[Technique]:
     """Declare ultrasound."""
     return [TECHNIQUE]
+
+
+@hookimpl
+def mesosim_vocabulary() -> Vocabulary:
+    """Declare the steps and parameters only this technique uses."""
+    return VOCABULARY

@@ -34,8 +34,8 @@ from mesosim.findings import Finding
 from mesosim.rules import Rule
 
 if TYPE_CHECKING:
-    from mesosim.model import Protocol
-    from mesosim.simulate import Trace
+    from mesosim import Protocol, Trace
+
 
 #: the technique's id; by convention also the entry-point (plugin) name
 NAME = "example-microneedle-pen"

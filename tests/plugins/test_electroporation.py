@@ -50,7 +50,7 @@ edit = partial(edit_text, BASE)  # BASE with each (old, new) replaced; each old 
 
 
 def test_what_it_declares(reg):
-    t = reg.techniques["electroporation"]
+    t = reg.catalog.techniques["electroporation"]
     assert t.active_step == "electroporation"
     assert {"cleansing", "application", "electroporation"} <= t.required
     assert {pr.param for pr in t.parameters} == {"duration", "pulse_frequency", "pulse_duration",

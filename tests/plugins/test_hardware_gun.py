@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from mesosim.host import Registry
-from mesosim.testing import edit_text, findings_of, shown_technique
 from mesosim_plugins import _common, hardware_gun, manual_injection
+
+from mesosim.plugin.host import PluginHost
+from mesosim.testing import edit_text, findings_of, shown_technique
 
 BASE = """\
 mesosim: 1
@@ -51,43 +52,43 @@ def test_clinic_only_and_not_on_the_eye_area() -> None:
     assert "periorbital" not in hardware_gun.TECHNIQUE.zones
 
 
-def test_the_base_protocol_is_clean(reg: Registry) -> None:
+def test_the_base_protocol_is_clean(reg: PluginHost) -> None:
     assert findings_of(reg, BASE) == []
 
 
-def test_face_depth_is_that_of_002_11(reg: Registry) -> None:
+def test_face_depth_is_that_of_002_11(reg: PluginHost) -> None:
     assert findings_of(reg, edit(("depth: 1.5 mm", "depth: 3 mm"))) == [("MS401", 13, "002:11")]
 
 
-def test_body_allows_classical_depth_of_002_569(reg: Registry) -> None:
+def test_body_allows_classical_depth_of_002_569(reg: PluginHost) -> None:
     assert findings_of(reg, edit(("depth: 1.5 mm", "depth: 4 mm"), ("zone: face", "zone: body"))) == []
     got = findings_of(reg, edit(("depth: 1.5 mm", "depth: 6 mm"), ("zone: face", "zone: body")))
     assert got == [("MS401", 13, "002:11, 002:569")]
 
 
-def test_volume_per_point_and_session_dose(reg: Registry) -> None:
+def test_volume_per_point_and_session_dose(reg: PluginHost) -> None:
     got = findings_of(reg, edit(("0.02 ml, points: 200", "0.3 ml, points: 20")))
     assert got == [("MS402", 13, "002:309")]
     got = findings_of(reg, edit(("0.02 ml, points: 200", "0.05 ml, points: 500")))
     assert got == [("MS403", 13, "default")]
 
 
-def test_missing_disinfection_is_ms301(reg: Registry) -> None:
+def test_missing_disinfection_is_ms301(reg: PluginHost) -> None:
     assert findings_of(reg, edit(("    - disinfection\n", ""))) == [("MS301", 11, None)]
 
 
-def test_home_and_eye_area_are_ms204(reg: Registry) -> None:
+def test_home_and_eye_area_are_ms204(reg: PluginHost) -> None:
     assert findings_of(reg, edit(("setting: clinic", "setting: home"))) == [("MS204", 5, None)]
     assert findings_of(reg, edit(("zone: face", "zone: periorbital"))) == [("MS204", 4, None)]
 
 
-def test_interval_and_contraindication(reg: Registry) -> None:
+def test_interval_and_contraindication(reg: PluginHost) -> None:
     assert findings_of(reg, edit(("interval: 10 d", "interval: 4 d"))) == [("MS501", 7, "000:95")]
     got = findings_of(reg, edit(("conditions: []", "conditions: [coagulation-disorder]")))
     assert got == [("MS601", 6, "000:63, 002:92, 002:617")]
 
 
-def test_techniques_show_prints_the_graph_and_sources(reg: Registry) -> None:
+def test_techniques_show_prints_the_graph_and_sources(reg: PluginHost) -> None:
     shown = shown_technique(reg, "hardware-gun")
     assert "disinfection -> anesthesia" in shown
     assert "injection.depth [face]: 1.5-2 mm [002:11]" in shown

@@ -47,7 +47,7 @@ edit = partial(edit_text, BASE)  # BASE with each (old, new) replaced; each old 
 
 
 def test_what_it_declares(reg):
-    t = reg.techniques["iontophoresis"]
+    t = reg.catalog.techniques["iontophoresis"]
     assert t.active_step == "iontophoresis"
     assert {"cleansing", "application", "iontophoresis"} <= t.required
     assert t.settings == {"clinic", "home"}

@@ -49,7 +49,7 @@ edit = partial(edit_text, BASE)  # BASE with each (old, new) replaced; each old 
 
 
 def test_what_it_declares(reg):
-    t = reg.techniques["ultrasound"]
+    t = reg.catalog.techniques["ultrasound"]
     assert t.active_step == "sonophoresis"
     assert t.required == {"cleansing", "application", "sonophoresis"}
     assert t.settings == {"clinic", "home"}  # 002:249: devices are sold for home use

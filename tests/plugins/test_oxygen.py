@@ -48,7 +48,7 @@ edit = partial(edit_text, BASE)  # BASE with each (old, new) replaced; each old 
 
 
 def test_what_it_declares(reg):
-    t = reg.techniques["oxygen"]
+    t = reg.catalog.techniques["oxygen"]
     assert t.active_step == "oxygen-infusion"
     assert t.required == {"cleansing", "application", "oxygen-infusion"}
     assert t.settings == {"clinic"}
@@ -61,7 +61,7 @@ def test_the_base_protocol_is_clean(reg):
 
 
 def test_care_before_and_after_is_the_non_injection_list(reg):
-    t = reg.techniques["oxygen"]
+    t = reg.catalog.techniques["oxygen"]
     want = {"alcohol", "sun", "makeup", "pool", "sauna", "medications"}
     assert {c.activity for c in t.beforecare} == want
     assert {c.activity for c in t.aftercare} == want

@@ -1,0 +1,381 @@
+"""Build the protocol model (format v1) from a loaded :class:`~mesosim.document.Document`.
+
+:func:`build` is the one named constructor of :class:`~mesosim.protocol.Protocol`. It validates
+the shape (keys, types, units, allowed values) as it converts, reporting every problem as a
+finding located at the offending node, and builds as much of the model as it can so that later
+checks still run on the parts that are right. Nothing here knows a technique: names are checked
+against the catalog's vocabulary.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from typing import TYPE_CHECKING, Any, Final
+
+from mesosim import rules
+from mesosim._text import did_you_mean
+from mesosim.declarations import SETTINGS, ZONES
+from mesosim.document import Document, Path
+from mesosim.findings import Sink
+from mesosim.loader import to_date
+from mesosim.protocol import (
+    ALLERGY_TEST,
+    COURSE_KEYS,
+    FORMAT_VERSION,
+    MAX_SESSIONS,
+    PATIENT_KEYS,
+    PLAN_KEYS,
+    REQUIRED_TOP,
+    SESSION_KEYS,
+    TOP_KEYS,
+    Course,
+    Patient,
+    Plan,
+    Protocol,
+    Step,
+)
+from mesosim.units import Quantity, UnitError, parse_quantity
+
+if TYPE_CHECKING:
+    from mesosim.catalog import Catalog
+
+#: written like a date, so a failure to read it is a date that does not exist (2026-02-30)
+_DATE_LIKE: Final = re.compile(r"^\s*\d{4}-\d\d-\d\d(?:[Tt ].*)?$")
+
+
+def _date_error(v: str) -> str:
+    """Why ``v`` is not a date: the reason :mod:`datetime` gives."""
+    try:
+        _dt.datetime.fromisoformat(v.strip())
+    except ValueError as exc:
+        return str(exc)
+    return "not a calendar date"
+
+
+def _type_name(v: Any) -> str:
+    if isinstance(v, bool):
+        return "a boolean"
+    if v is None:
+        return "nothing (null)"
+    return {dict: "a mapping", list: "a list", str: "text", int: "a number", float: "a number"}.get(
+        type(v), f"a {type(v).__name__}"
+    )
+
+
+class _Builder:
+    def __init__(self, doc: Document, catalog: Catalog, sink: Sink) -> None:
+        self.doc = doc
+        self.catalog = catalog
+        self.sink = sink
+
+    # -- helpers ---------------------------------------------------------------------------
+    def mapping(self, v: Any, where: Path, what: str) -> dict[str, Any] | None:
+        if isinstance(v, dict):
+            return v
+        self.sink.add(rules.WRONG_TYPE, where, f"{what} must be a mapping (key: value lines), found "
+                      f"{_type_name(v)}")
+        return None
+
+    def keys(self, m: dict[str, Any], allowed: tuple[str, ...], where: Path, what: str) -> None:
+        for k in m:
+            if k not in allowed:
+                hint = did_you_mean(k, allowed)
+                self.sink.add(rules.UNKNOWN_KEY, (*where, k), f"unknown key '{k}' in {what}; expected one "
+                              f"of: {', '.join(allowed)}", key=True,
+                              suggestion=f"did you mean '{hint}'?" if hint else None)
+
+    def text(self, m: dict[str, Any], key: str, where: Path, required: bool) -> str | None:
+        if key not in m:
+            if required:
+                self.sink.add(rules.MISSING_KEY, where, f"missing required key '{key}'")
+            return None
+        v = m[key]
+        if isinstance(v, str) and v.strip():
+            return v
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return str(v)
+        self.sink.add(rules.WRONG_TYPE, (*where, key), f"'{key}' must be text, found {_type_name(v)}")
+        return None
+
+    def choice(self, m: dict[str, Any], key: str, allowed: tuple[str, ...] | frozenset[str],
+               where: Path, required: bool, code: str = rules.BAD_VALUE) -> str | None:
+        v = self.text(m, key, where, required)
+        if v is None:
+            return None
+        if v not in allowed:
+            hint = did_you_mean(v, allowed)
+            self.sink.add(code, (*where, key), f"'{key}' is '{v}', expected one of: "
+                          f"{', '.join(sorted(allowed))}",
+                          suggestion=f"did you mean '{hint}'?" if hint else None)
+            return None
+        return v
+
+    def quantity(self, v: Any, dimension: str, where: Path, what: str) -> Quantity | None:
+        try:
+            return parse_quantity(v, dimension)
+        except UnitError as exc:
+            code = rules.WRONG_DIMENSION if exc.problem == "wrong-dimension" else rules.UNIT_ERROR
+            if exc.problem == "not-a-number" and not isinstance(v, str | int | float):
+                code = rules.WRONG_TYPE
+            self.sink.add(code, where, f"{what}: {exc}",
+                          suggestion=f"write '{exc.suggestion}'" if exc.suggestion else None)
+            return None
+
+    def date(self, v: Any, where: Path, what: str) -> _dt.date | None:
+        d = to_date(v)
+        if d is None:
+            if isinstance(v, dict | list):
+                msg = f"{what} must be a date, found {_type_name(v)}"
+            elif isinstance(v, str) and _DATE_LIKE.match(v):
+                msg = f"{what} is {v.strip()}, which is not a real date ({_date_error(v)})"
+            else:
+                msg = f"{what} must be a date written YYYY-MM-DD, found {v!r}"
+            self.sink.add(rules.BAD_VALUE, where, msg, suggestion="write a real date such as 2026-12-01")
+        return d
+
+    def whole(self, v: Any, where: Path, what: str, lo: int, hi: int) -> int | None:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            self.sink.add(rules.WRONG_TYPE, where, f"{what} must be a whole number, found {_type_name(v)}")
+            return None
+        if isinstance(v, float) and (not math.isfinite(v) or v != int(v)):
+            self.sink.add(rules.BAD_VALUE, where, f"{what} must be a whole number, found {v}")
+            return None
+        if not lo <= v <= hi:
+            self.sink.add(rules.BAD_VALUE, where, f"{what} is {int(v)}, expected {lo} to {hi}")
+            return None
+        return int(v)
+
+    # -- sections --------------------------------------------------------------------------
+    def protocol(self) -> Protocol | None:
+        top = self.doc.data
+        if not isinstance(top, dict):
+            self.sink.add(rules.NOT_A_PROTOCOL, (), f"the top level must be a mapping (a protocol), found "
+                          f"{_type_name(top)}")
+            return None
+        self.keys(top, TOP_KEYS, (), "the protocol")
+        version = top.get("mesosim")
+        if "mesosim" not in top:
+            self.sink.add(rules.FORMAT_VERSION, (), "missing 'mesosim: 1' (the format version)",
+                          suggestion="add 'mesosim: 1' as the first line")
+        elif version != FORMAT_VERSION or isinstance(version, bool):
+            self.sink.add(rules.FORMAT_VERSION, ("mesosim",), f"format version {version!r} is not supported; "
+                          f"this mesosim reads version {FORMAT_VERSION}")
+        for k in REQUIRED_TOP:
+            if k not in top and k != "mesosim":
+                self.sink.add(rules.MISSING_KEY, (), f"missing required key '{k}'")
+        pid = self.text(top, "id", (), False) or ""
+        title = self.text(top, "title", (), False) or ""
+        for k in ("description", "notes"):
+            if k in top:
+                self.text(top, k, (), False)
+        technique = self.text(top, "technique", (), False) or ""
+        if technique and technique not in self.catalog.techniques:
+            hint = did_you_mean(technique, self.catalog.techniques)
+            self.sink.add(rules.UNKNOWN_TECHNIQUE, ("technique",), f"unknown technique '{technique}'; loaded "
+                          f"techniques: {', '.join(sorted(self.catalog.techniques)) or 'none'}",
+                          suggestion=f"did you mean '{hint}'?" if hint else None)
+        zone = self.choice(top, "zone", ZONES, (), False)
+        setting = self.choice(top, "setting", SETTINGS, (), False) or "clinic"
+        patient = self.patient(top.get("patient"), ("patient",)) if "patient" in top else Patient()
+        course = self.course(top.get("course"), ("course",)) if "course" in top else Course()
+        steps = self.session(top.get("session"), ("session",)) if "session" in top else ()
+        aftercare = self.aftercare(top.get("aftercare"), ("aftercare",)) \
+            if "aftercare" in top else {}
+        return Protocol(self.doc, pid, title, technique, zone, setting, patient, course, steps,
+                        aftercare)
+
+    def patient(self, v: Any, where: Path) -> Patient:
+        m = self.mapping(v, where, "'patient'")
+        if m is None:
+            return Patient()
+        self.keys(m, PATIENT_KEYS, where, "'patient'")
+        age = self.whole(m["age"], (*where, "age"), "'age'", 0, 130) if "age" in m else None
+        conditions: list[str] = []
+        cpaths: dict[str, Path] = {}
+        if "conditions" in m:
+            cv = m["conditions"]
+            if cv is None:
+                cv = []
+            if not isinstance(cv, list):
+                self.sink.add(rules.WRONG_TYPE, (*where, "conditions"), "'conditions' must be a list of "
+                              f"condition names, found {_type_name(cv)}")
+                cv = []
+            for i, c in enumerate(cv):
+                cw = (*where, "conditions", i)
+                if not isinstance(c, str):
+                    self.sink.add(rules.WRONG_TYPE, cw, f"a condition must be a name, found "
+                                  f"{_type_name(c)}")
+                    continue
+                if c not in self.catalog.conditions:
+                    hint = did_you_mean(c, self.catalog.conditions)
+                    self.sink.add(rules.UNKNOWN_CONDITION, cw, f"unknown condition '{c}'",
+                                  suggestion=f"did you mean '{hint}'?" if hint else None)
+                conditions.append(c)
+                cpaths.setdefault(c, cw)
+        allergy = self.choice(m, "allergy_test", ALLERGY_TEST, where, False)
+        plans: list[Plan] = []
+        if "plans" in m and m["plans"] is not None:
+            pv = m["plans"]
+            if not isinstance(pv, list):
+                self.sink.add(rules.WRONG_TYPE, (*where, "plans"), "'plans' must be a list of "
+                              f"{{activity, date}} mappings, found {_type_name(pv)}")
+                pv = []
+            for i, p in enumerate(pv):
+                plan = self.plan(p, (*where, "plans", i))
+                if plan is not None:
+                    plans.append(plan)
+        return Patient(age, tuple(conditions), cpaths, allergy, tuple(plans))
+
+    def plan(self, v: Any, where: Path) -> Plan | None:
+        m = self.mapping(v, where, "a plan")
+        if m is None:
+            return None
+        self.keys(m, PLAN_KEYS, where, "a plan")
+        activity = self.text(m, "activity", where, True)
+        if "date" not in m:
+            self.sink.add(rules.MISSING_KEY, where, "missing required key 'date' in a plan")
+            return None
+        d = self.date(m["date"], (*where, "date"), "a plan's 'date'")
+        until = self.date(m["until"], (*where, "until"), "a plan's 'until'") \
+            if "until" in m else None
+        if activity is not None and activity not in self.catalog.activities:
+            hint = did_you_mean(activity, self.catalog.activities)
+            self.sink.add(rules.UNKNOWN_ACTIVITY, (*where, "activity"), f"unknown activity '{activity}'",
+                          suggestion=f"did you mean '{hint}'?" if hint else None)
+        if activity is None or d is None:
+            return None
+        if until is not None and until < d:
+            self.sink.add(rules.BAD_VALUE, (*where, "until"), f"a plan's 'until' ({until}) is before its "
+                          f"'date' ({d})")
+            until = None
+        return Plan(activity, d, until, where)
+
+    def course(self, v: Any, where: Path) -> Course:
+        m = self.mapping(v, where, "'course'")
+        if m is None:
+            return Course()
+        self.keys(m, COURSE_KEYS, where, "'course'")
+        dates: list[_dt.date] = []
+        if "dates" in m:
+            dv = m["dates"]
+            if not isinstance(dv, list):
+                self.sink.add(rules.WRONG_TYPE, (*where, "dates"), "'dates' must be a list of dates, "
+                              f"found {_type_name(dv)}")
+            else:
+                for i, d in enumerate(dv[:MAX_SESSIONS + 1]):
+                    got = self.date(d, (*where, "dates", i), "a course date")
+                    if got is not None:
+                        dates.append(got)
+                if len(dv) > MAX_SESSIONS:
+                    self.sink.add(rules.BAD_VALUE, (*where, "dates"), f"a course of {len(dv)} sessions "
+                                  f"is not plausible (at most {MAX_SESSIONS})")
+                    dates = dates[:MAX_SESSIONS]
+            for k in ("start", "interval"):
+                if k in m:
+                    self.sink.add(rules.BAD_VALUE, (*where, k), f"give either 'dates' or 'start' with "
+                                  f"'interval' and 'sessions', not both ('{k}' is ignored)")
+            sessions = None
+            if "sessions" in m:
+                sessions = self.whole(m["sessions"], (*where, "sessions"), "'sessions'", 1,
+                                      MAX_SESSIONS)
+                if sessions is not None and dates and sessions != len(dates):
+                    self.sink.add(rules.BAD_VALUE, (*where, "sessions"), f"'sessions' is {sessions} but "
+                                  f"{len(dates)} dates are listed")
+            return Course(dates[0] if dates else None, len(dates) or None, None, tuple(dates))
+        start = self.date(m["start"], (*where, "start"), "'start'") if "start" in m else None
+        sessions = self.whole(m["sessions"], (*where, "sessions"), "'sessions'", 1,
+                              MAX_SESSIONS) if "sessions" in m else None
+        interval = self.quantity(m["interval"], "time", (*where, "interval"), "'interval'") \
+            if "interval" in m else None
+        for k in ("start", "sessions"):
+            if k not in m:
+                self.sink.add(rules.MISSING_KEY, where, f"missing required key '{k}' in 'course' (or give "
+                              "'dates')")
+        if "interval" not in m and (sessions or 0) > 1:
+            self.sink.add(rules.MISSING_KEY, where, "missing required key 'interval' in 'course' (or give "
+                          "'dates')")
+        return Course(start, sessions, interval, ())
+
+    def session(self, v: Any, where: Path) -> tuple[Step, ...]:
+        m = self.mapping(v, where, "'session'")
+        if m is None:
+            return ()
+        self.keys(m, SESSION_KEYS, where, "'session'")
+        if "steps" not in m:
+            self.sink.add(rules.MISSING_KEY, where, "missing required key 'steps' in 'session'")
+            return ()
+        sv = m["steps"]
+        if not isinstance(sv, list):
+            self.sink.add(rules.WRONG_TYPE, (*where, "steps"), "'steps' must be a list of steps, found "
+                          f"{_type_name(sv)}")
+            return ()
+        out = []
+        for i, item in enumerate(sv):
+            step = self.step(item, (*where, "steps", i), i)
+            if step is not None:
+                out.append(step)
+        return tuple(out)
+
+    def step(self, item: Any, where: Path, index: int) -> Step | None:
+        raw_params: Any = None
+        if isinstance(item, str):
+            name = item
+        elif isinstance(item, dict) and len(item) == 1:
+            name, raw_params = next(iter(item.items()))
+            if raw_params is not None and not isinstance(raw_params, dict):
+                self.sink.add(rules.WRONG_TYPE, (*where, name), f"the parameters of step '{name}' must be "
+                              f"a mapping, found {_type_name(raw_params)}",
+                              suggestion=f"write '- {name}: {{param: value}}'")
+                raw_params = None
+        else:
+            self.sink.add(rules.WRONG_TYPE, where, "a step must be a name or a single '{name: {parameters}}'"
+                          f" mapping, found {_type_name(item)}"
+                          + (f" with {len(item)} keys" if isinstance(item, dict) else ""))
+            return None
+        kind = self.catalog.steps.get(name)
+        if kind is None:
+            hint = did_you_mean(name, self.catalog.steps)
+            self.sink.add(rules.UNKNOWN_STEP, where, f"unknown step '{name}'",
+                          suggestion=f"did you mean '{hint}'?" if hint else None)
+            return Step(name, index, {}, where)
+        params: dict[str, Quantity] = {}
+        for p, value in (raw_params or {}).items():
+            pw = (*where, name, p)
+            if p not in kind.params:
+                hint = did_you_mean(p, kind.params)
+                takes = ", ".join(kind.params) or "no parameters"
+                self.sink.add(rules.UNKNOWN_PARAMETER, pw, f"step '{name}' takes no parameter "
+                              f"'{p}' (it takes: {takes})", key=True,
+                              suggestion=f"did you mean '{hint}'?" if hint else None)
+                continue
+            q = self.quantity(value, self.catalog.parameters.get(p, "count"), pw,
+                              f"'{name}' parameter '{p}'")
+            if q is not None:
+                params[p] = q
+        return Step(name, index, params, where, frozenset(raw_params or ()))
+
+    def aftercare(self, v: Any, where: Path) -> dict[str, Quantity]:
+        if v is None:
+            return {}
+        m = self.mapping(v, where, "'aftercare'")
+        if m is None:
+            return {}
+        out = {}
+        for activity, value in m.items():
+            aw = (*where, activity)
+            if activity not in self.catalog.activities:
+                hint = did_you_mean(activity, self.catalog.activities)
+                self.sink.add(rules.UNKNOWN_ACTIVITY, aw, f"unknown aftercare activity "
+                              f"'{activity}'", key=True,
+                              suggestion=f"did you mean '{hint}'?" if hint else None)
+            q = self.quantity(value, "time", aw, f"aftercare '{activity}'")
+            if q is not None:
+                out[activity] = q
+        return out
+
+
+def build(doc: Document, catalog: Catalog, sink: Sink) -> Protocol | None:
+    """Validate ``doc`` against format v1 and convert it; problems go to ``sink``."""
+    return _Builder(doc, catalog, sink).protocol()

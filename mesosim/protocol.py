@@ -1,0 +1,88 @@
+"""The protocol model (format v1): frozen data built from a :class:`~mesosim.document.Document`
+by :func:`mesosim.build.build` (layer 1: data types, no engine)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from typing import Final
+
+from attrs import field, frozen
+
+from mesosim.document import Document, Path, Pos
+from mesosim.units import Quantity
+
+FORMAT_VERSION: Final = 1
+ALLERGY_TEST: Final = ("negative", "positive", "not-done")
+TOP_KEYS: Final = ("mesosim", "id", "title", "description", "notes", "technique", "zone",
+                   "setting", "patient", "course", "session", "aftercare")
+REQUIRED_TOP: Final = ("mesosim", "id", "technique", "zone", "patient", "course", "session")
+PATIENT_KEYS: Final = ("age", "conditions", "allergy_test", "plans", "notes")
+COURSE_KEYS: Final = ("start", "sessions", "interval", "dates")
+SESSION_KEYS: Final = ("steps", "notes")
+PLAN_KEYS: Final = ("activity", "date", "until", "notes")
+#: the largest number of sessions a course may declare (bounds the simulation)
+MAX_SESSIONS: Final = 1000
+
+
+@frozen
+class Step:
+    """One step of the session as written: its name, parameters, and where it is."""
+
+    name: str
+    index: int
+    params: Mapping[str, Quantity] = field(factory=dict)
+    path: Path = ()
+    #: every parameter written, including those whose value could not be read
+    written: frozenset[str] = frozenset()
+
+
+@frozen
+class Plan:
+    """Something the patient plans to do (``sauna`` on a date, ``beach`` from a date until one)."""
+
+    activity: str
+    date: _dt.date
+    until: _dt.date | None
+    path: Path = ()
+
+
+@frozen
+class Patient:
+    age: int | None = None
+    conditions: tuple[str, ...] = ()
+    #: condition -> where it is written
+    condition_paths: Mapping[str, Path] = field(factory=dict)
+    allergy_test: str | None = None
+    plans: tuple[Plan, ...] = ()
+
+
+@frozen
+class Course:
+    start: _dt.date | None = None
+    sessions: int | None = None
+    interval: Quantity | None = None
+    dates: tuple[_dt.date, ...] = ()
+
+
+@frozen
+class Protocol:
+    """A protocol file, validated and converted. ``doc`` keeps the positions of its nodes."""
+
+    doc: Document = field(eq=False, repr=False)
+    id: str
+    title: str
+    technique: str
+    zone: str | None
+    setting: str
+    patient: Patient
+    course: Course
+    steps: tuple[Step, ...]
+    aftercare: Mapping[str, Quantity]
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+    def pos(self, path: Path) -> Pos:
+        return self.doc.pos(path)

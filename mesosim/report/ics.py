@@ -1,0 +1,83 @@
+"""The course as an iCalendar file (``mesosim simulate --ics``): each session an event, each
+session's restriction windows all-day events."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import TYPE_CHECKING, Final
+
+from mesosim.report.timeline import minutes_text
+
+if TYPE_CHECKING:
+    from mesosim.results import Outcome
+    from mesosim.trace import Trace
+
+#: The time of day of a session in the calendar when none is given: protocols give dates only.
+DEFAULT_SESSION_TIME: Final = _dt.time(9, 0)
+
+
+def calendar_ics(sim: Outcome, session_time: _dt.time = DEFAULT_SESSION_TIME) -> bytes:
+    """The course as an iCalendar file: each session an event at ``session_time`` (floating local
+    time) lasting the simulated session, with its steps in the description; each session's
+    restriction windows as all-day events, one per kind and span (``No sauna, sport``)."""
+    from icalendar import Calendar, Event  # lazily: only ``--ics`` pays its import
+
+    from mesosim import __version__
+
+    p, t, tr = sim.protocol, sim.technique, sim.trace
+    if p is None or t is None or tr is None:
+        raise ValueError("the protocol could not be simulated: no calendar")
+    # one line each: a block-scalar title (`title: |`) ends in a newline, which icalendar
+    # refuses in X-WR-CALNAME with an AssertionError (hostile-input issue)
+    uid_base = " ".join(p.id.split()) or "protocol"
+    stamp = _dt.datetime.now(_dt.UTC).replace(microsecond=0)
+    name = " ".join((p.title or p.id or sim.result.path).split())
+    cal = Calendar()
+    cal.add("prodid", f"-//mesosim//mesosim {__version__}//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"{name} ({t.name})")
+    steps = "\n".join(f"{minutes_text(r.start)}-{minutes_text(r.end)} min  {r.name}" for r in tr.steps)
+    n = len(tr.sessions)
+    for s in tr.sessions:
+        start = _dt.datetime.combine(s.date, session_time)
+        ev = Event()
+        ev.add("uid", f"{uid_base}-session-{s.number}@mesosim")
+        ev.add("dtstamp", stamp)
+        ev.add("summary", f"Session {s.number}/{n}: {name}")
+        ev.add("dtstart", start)
+        ev.add("dtend", start + _dt.timedelta(minutes=max(1.0, tr.total_minutes)))
+        ev.add("description", f"{t.name}, {p.zone or 'zone not given'}. Steps (minutes from the "
+               f"start):\n{steps}\nTotal {minutes_text(tr.total_minutes)} min.\nThe time of day is "
+               f"not in the protocol: {session_time.strftime('%H:%M')} is a placeholder.")
+        ev.add("categories", ["mesosim", "session"])
+        cal.add_component(ev)
+    for (session, kind, start_d, end_d), acts in window_events(tr).items():
+        ev = Event()
+        ev.add("uid", f"{uid_base}-{kind}-{session}-{start_d.isoformat()}-{end_d.isoformat()}"
+               "@mesosim")
+        ev.add("dtstamp", stamp)
+        ev.add("summary", window_summary(session, kind, acts))
+        ev.add("dtstart", start_d)
+        ev.add("dtend", end_d + _dt.timedelta(days=1))  # DTEND of an all-day event is exclusive
+        ev.add("transp", "TRANSPARENT")
+        ev.add("description", "Avoid: " + "; ".join(f"{a} (source: {src})" for a, src in acts))
+        ev.add("categories", ["mesosim", kind])
+        cal.add_component(ev)
+    data: bytes = cal.to_ical()
+    return data
+
+
+def window_events(tr: Trace) -> dict[tuple[int, str, _dt.date, _dt.date], list[tuple[str, str]]]:
+    """Windows grouped as the calendar shows them: (session, kind, start, end) -> [(activity,
+    source)], in the trace's order."""
+    out: dict[tuple[int, str, _dt.date, _dt.date], list[tuple[str, str]]] = {}
+    for w in tr.windows:
+        out.setdefault((w.session, w.kind, w.start, w.end), []).append((w.activity, w.source))
+    return out
+
+
+def window_summary(session: int, kind: str, acts: list[tuple[str, str]]) -> str:
+    """``No sauna, sport (after session 1)``: the title of a window's calendar event."""
+    side = "before" if kind == "beforecare" else "after"
+    return f"No {', '.join(a for a, _ in acts)} ({side} session {session})"

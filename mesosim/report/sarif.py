@@ -1,0 +1,102 @@
+"""SARIF 2.1.0 (OASIS), the format GitHub code scanning reads.
+
+The tool's rule list holds every rule of the registry (core and plugin rules), each with its
+short and full description, help text and default level; every result points into that list by
+``ruleId`` and ``ruleIndex`` and carries its physical location. Nothing in the output depends on
+the time or the machine, so two runs on the same files give the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Final
+
+from mesosim.findings import finding_text
+from mesosim.report._paths import relative_uri
+
+if TYPE_CHECKING:
+    from mesosim.catalog import Catalog
+    from mesosim.findings import Finding
+    from mesosim.results import Report
+    from mesosim.rules import Rule
+
+SCHEMA_URI: Final = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                     "sarif-schema-2.1.0.json")
+#: mesosim severity -> SARIF level (SARIF has no "info"; its "note" is the nearest)
+LEVELS: Final = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _unwrap(text: str) -> str:
+    """The rule texts are hard-wrapped for the terminal; a viewer wraps them itself."""
+    return re.sub(r"(?<!\n)\n(?!\n)", " ", text)
+
+
+def _rule(r: Rule) -> dict[str, Any]:
+    return {
+        "id": r.code,
+        "name": r.name,
+        "shortDescription": {"text": r.summary},
+        "fullDescription": {"text": _unwrap(f"{r.summary} {r.explanation}".strip())},
+        "help": {"text": f"{_unwrap(r.explanation)}\n\nMore: mesosim explain {r.code}",
+                 "markdown": f"{r.explanation}\n\nMore: `mesosim explain {r.code}`"},
+        "defaultConfiguration": {"level": LEVELS.get(r.severity, "warning")},
+        "properties": {"tags": [r.kind], "origin": r.origin},
+    }
+
+
+def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
+    text = finding_text(f)
+    out: dict[str, Any] = {"ruleId": f.rule}
+    if f.rule in index:
+        out["ruleIndex"] = index[f.rule]
+    out.update({
+        "level": LEVELS.get(f.severity, "warning"),
+        "message": {"text": text},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": relative_uri(f.path)},
+            # SARIF lines and columns start at 1; a finding about the whole file says 1:1
+            "region": {"startLine": max(1, f.line), "startColumn": max(1, f.column)},
+        }}],
+    })
+    props = {k: v for k, v in (("kind", f.kind), ("technique", f.technique),
+                               ("source", f.source)) if v}
+    if props:
+        out["properties"] = props
+    return out
+
+
+def sarif_log(report: Report, catalog: Catalog) -> dict[str, Any]:
+    """The SARIF log as plain data."""
+    from mesosim import __version__
+
+    rules = sorted(catalog.rules.values(), key=lambda r: r.code)
+    index = {r.code: i for i, r in enumerate(rules)}
+    notifications = [
+        {"level": "error", "descriptor": {"id": "MS902"},
+         "message": {"text": f"plugin '{p.name}' ({p.distribution}) refused: {p.reason}"}}
+        for p in report.plugins if p.status == "refused"
+    ] + [
+        {"level": "error", "descriptor": {"id": "MS901"},
+         "message": {"text": f"plugin '{h.plugin}' failed in hook {h.hook} on {r.path}: {h.error}"}}
+        for r in report.files for h in r.failures
+    ]
+    invocation: dict[str, Any] = {"executionSuccessful": not report.plugin_failed}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "mesosim", "version": __version__,
+                                "semanticVersion": __version__, "rules": [_rule(r) for r in rules]}},
+            "invocations": [invocation],
+            "columnKind": "unicodeCodePoints",
+            "results": [_result(f, index) for r in report.files for f in r.findings],
+        }],
+    }
+
+
+def render(report: Report, catalog: Catalog, color: bool = False) -> str:
+    import json
+
+    return json.dumps(sarif_log(report, catalog), indent=2, ensure_ascii=False) + "\n"

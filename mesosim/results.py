@@ -1,0 +1,99 @@
+"""What a run produces: per-file results, the report, the exit codes (layer 1: data types).
+
+Reporters read these types only; they never run the engine.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from attrs import frozen
+
+from mesosim.catalog import PluginInfo
+from mesosim.findings import Finding
+
+if TYPE_CHECKING:
+    from mesosim.declarations import Technique
+    from mesosim.protocol import Protocol
+    from mesosim.trace import Trace
+
+#: Version of the JSON report shape (``mesosim check --format json``).
+REPORT_VERSION: Final = 1
+
+EXIT_OK: Final = 0
+EXIT_ERRORS: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_PLUGIN: Final = 3
+
+
+@frozen
+class HookFailure:
+    """A plugin that misbehaved in a hook while checking a file (raised, returned something
+    that is not a list of findings, or reported a finding it may not report)."""
+
+    plugin: str
+    hook: str
+    error: str
+
+
+@frozen
+class FileResult:
+    path: str
+    findings: tuple[Finding, ...]
+    failures: tuple[HookFailure, ...] = ()
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+
+@frozen
+class Outcome:
+    """One document through the pipeline: its result and, when it got that far, the protocol
+    model, its technique (overrides applied) and the simulation trace. ``simulate``, ``class``
+    and the reports reuse it instead of building the model again."""
+
+    result: FileResult
+    protocol: Protocol | None = None
+    technique: Technique | None = None
+    trace: Trace | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """As ``mesosim check``: 3 a plugin failed, 1 an error finding (or nothing to simulate)."""
+        if self.result.failures:
+            return EXIT_PLUGIN
+        return EXIT_ERRORS if self.result.errors or self.trace is None else EXIT_OK
+
+
+@frozen
+class Report:
+    files: tuple[FileResult, ...]
+    plugins: tuple[PluginInfo, ...] = ()
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.files for f in r.findings]
+
+    @property
+    def errors(self) -> int:
+        return sum(r.errors for r in self.files)
+
+    @property
+    def warnings(self) -> int:
+        return sum(r.warnings for r in self.files)
+
+    @property
+    def plugin_failed(self) -> bool:
+        return any(p.status == "refused" for p in self.plugins) or any(
+            r.failures for r in self.files)
+
+    @property
+    def exit_code(self) -> int:
+        if self.plugin_failed:
+            return EXIT_PLUGIN
+        return EXIT_ERRORS if self.errors else EXIT_OK
