@@ -307,3 +307,133 @@ def test_registry_records_distribution_and_version(install):
     assert reg.catalog.techniques["acme-device"].distribution == "acme-meso"
     assert all(p.builtin and p.distribution == "mesosim" for p in reg.catalog.plugins
                if p.name != "acme-good")
+
+
+# --- pluggy semantics: hooks go through the manager (layered-core issue) ----------------------
+
+
+class Wrapper:
+    """A ``wrapper=True`` impl around every check: it sees the others' results and adds one."""
+
+    @hookimpl
+    def mesosim_rules(self) -> list[Rule]:
+        return [Rule("WRAP001", "wrapped", "schema", "info", "Wrapped.", "Counts the findings.")]
+
+    @hookimpl(wrapper=True)
+    def mesosim_check(self, protocol, technique, trace):
+        results = yield
+        n = sum(len(r) for r in results)
+        return [*results, [Finding("WRAP001", "schema", "info", protocol.path, 1, 1,
+                                   f"{n} plugin finding(s) wrapped")]]
+
+
+class First:
+    calls: list[str] = []
+
+    @hookimpl(tryfirst=True)
+    def mesosim_check(self, protocol, technique, trace) -> list[Finding]:
+        First.calls.append("first")
+        return []
+
+
+class Last:
+    @hookimpl(trylast=True)
+    def mesosim_check(self, protocol, technique, trace) -> list[Finding]:
+        First.calls.append("last")
+        return []
+
+
+def test_trace_plugins_prints_every_hook_call(install, files):
+    install(**{"acme-good": Good})
+    result = CliRunner().invoke(cli, ["check", files[0]], env={host.ENV_TRACE: "1"},
+                                catch_exceptions=False)
+    assert result.exit_code == 0
+    # pluggy's tracer writes each call and its result to stderr, never into the report
+    assert "[hook]" not in result.stdout
+    for hook in ("mesosim_vocabulary", "mesosim_techniques", "mesosim_rules", "mesosim_check"):
+        assert f"  {hook} [hook]" in result.stderr
+        assert f"finish {hook} -->" in result.stderr
+
+
+def test_a_hook_wrapper_wraps_the_call_and_is_no_failure(install, files):
+    install(**{"acme-good": Good, "acme-wrapper": Wrapper})
+    result = run("check", files[0])
+    assert result.exit_code == 0, result.output
+    assert f"{files[0]}:1:1: WRAP001 [info] 1 plugin finding(s) wrapped" in result.output
+    assert f"{files[0]}:1:1: ACME001 [warning] acme was here" in result.output
+    assert "MS901" not in result.output and "MS902" not in result.output
+
+
+def test_tryfirst_and_trylast_order_the_calls(install, files):
+    First.calls.clear()
+    install(**{"acme-a-last": Last, "acme-z-first": First})
+    assert run("check", files[0]).exit_code == 0
+    assert First.calls == ["first", "last"]
+
+
+def test_a_raising_plugin_does_not_stop_the_others_under_a_wrapper(install, files):
+    install(**{"acme-good": Good, "acme-raiser": Raiser, "acme-wrapper": Wrapper})
+    result = run("check", files[0])
+    assert result.exit_code == 3
+    assert "ACME001 [warning] acme was here" in result.output
+    assert "WRAP001 [info] 1 plugin finding(s) wrapped" in result.output
+    assert "plugin 'acme-raiser' failed in hook mesosim_check" in result.output
+
+
+class ExitsInCheck:
+    @hookimpl
+    def mesosim_check(self, protocol, technique, trace) -> list[Finding]:
+        raise SystemExit(0)
+
+
+def test_sys_exit_in_a_hook_is_a_plugin_failure_not_a_green_run(install, files):
+    install(**{"acme-exit": ExitsInCheck})
+    result = run("check", files[0])
+    assert result.exit_code == 3
+    assert "plugin 'acme-exit' failed in hook mesosim_check while checking this file: " \
+           "called sys.exit(0)" in result.output
+
+
+# --- a plugin reports only what it may --------------------------------------------------------
+
+
+def _reporter(**finding: Any) -> type:
+    class Reporter:
+        @hookimpl
+        def mesosim_rules(self) -> list[Rule]:
+            return [Rule("ACME001", "acme-seen", "schema", "warning", "Seen.", "Always.")]
+
+        @hookimpl
+        def mesosim_check(self, protocol, technique, trace) -> list[Finding]:
+            kw: dict[str, Any] = dict(rule="ACME001", kind="schema", severity="warning",
+                                      path=protocol.path, line=1, column=1, message="seen")
+            kw.update({k: (v(protocol) if callable(v) else v) for k, v in finding.items()})
+            return [Finding(**kw), Finding(rule="ACME001", kind="schema", severity="warning",
+                                           path=protocol.path, line=2, column=1, message="ok")]
+
+    return Reporter
+
+
+@pytest.mark.parametrize(("finding", "why"), [
+    ({"rule": "MS401"}, "reported MS401, which it did not declare (a core rule)"),
+    ({"rule": "ACME777"}, "reported ACME777, which it did not declare (undeclared)"),
+    ({"path": "/etc/passwd"}, "reported ACME001 on another file ('/etc/passwd')"),
+    ({"line": 100000}, "reported ACME001 at line 100000, column 1, outside the file"),
+    ({"line": 0}, "reported ACME001 at line 0, column 1, outside the file"),
+])
+def test_a_finding_a_plugin_may_not_report_is_refused_and_named(install, files, finding, why):
+    install(**{"acme-liar": _reporter(**finding)})
+    result = run("check", files[0])
+    assert result.exit_code == 3, result.output
+    assert f"plugin 'acme-liar' failed in hook mesosim_check while checking this file: {why}" \
+        in result.output
+    # its valid finding stands; the refused one is not reported as if it were true
+    assert f"{files[0]}:2:1: ACME001 [warning] ok" in result.output
+    assert "[warning] seen" not in result.output
+
+
+def test_a_plugin_may_not_report_another_plugins_code(install, files):
+    install(**{"acme-good": Good, "acme-thief": _reporter(rule="ACME001")})
+    # acme-thief declares ACME001 too: refused at load as a code already taken
+    result = run("techniques")
+    assert "rule code ACME001 is already taken" in result.output

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from mesosim_plugins import _common, hardware_gun, manual_injection
-
 from mesosim.plugin.host import PluginHost
 from mesosim.testing import edit_text, findings_of, shown_technique
+from mesosim_plugins import _common, hardware_gun, manual_injection
 
 BASE = """\
 mesosim: 1

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from mesosim_plugins import roller
-
 from mesosim.plugin.host import PluginHost
 from mesosim.runner import check_text
 from mesosim.testing import edit_text, findings_of, shown_technique
+from mesosim_plugins import roller
 
 HOME = """\
 mesosim: 1
