@@ -57,9 +57,11 @@ def _source_files() -> set[str]:
 
 @needs_install
 def test_the_tests_import_the_installed_copy_not_the_checkout():
+    sources = {"mesosim": os.path.join(ROOT, "mesosim"),
+               "mesosim_plugins": os.path.join(ROOT, "plugins", "mesosim_plugins")}
     for module in (mesosim, mesosim_plugins):
         where = os.path.realpath(module.__file__ or "")
-        assert not where.startswith(os.path.realpath(ROOT) + os.sep), (
+        assert os.path.dirname(where) != os.path.realpath(sources[module.__name__]), (
             f"{module.__name__} was imported from the checkout ({where}), not from the install")
         located = os.path.realpath(DIST.locate_file(f"{module.__name__}/__init__.py"))
         assert where == located
