@@ -12,9 +12,7 @@ works on the filled slots only, and the calendar checks read the trace once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
-
-from attrs import frozen
+from typing import TYPE_CHECKING, NamedTuple
 
 from mesosim import rules
 from mesosim.units import Quantity, fmt_number
@@ -27,8 +25,7 @@ if TYPE_CHECKING:
     from mesosim.trace import Trace
 
 
-@frozen
-class Filling:
+class Filling(NamedTuple):
     """How the protocol's steps fill the technique's graph (:func:`check_steps`)."""
 
     #: slot id -> the protocol step that fills it
@@ -37,8 +34,7 @@ class Filling:
     foreign: frozenset[int]
 
 
-@frozen
-class Explained:
+class Explained(NamedTuple):
     """What a step check already reported, so that the state check does not repeat it."""
 
     #: session states whose absence an earlier finding explains

@@ -39,13 +39,13 @@ from mesosim._text import did_you_mean
 from mesosim.declarations import SETTINGS, ZONES, Range
 from mesosim.errors import ConfigError
 from mesosim.options import Options
-from mesosim.overrides import TOP_RANGES, Override
 from mesosim.units import UnitError, canonical_unit, parse_quantity
 
 if TYPE_CHECKING:
     from mesosim.catalog import Catalog
+    from mesosim.overrides import Override
 
-__all__ = ["Config", "ConfigError", "Override", "check_codes", "describe", "find_config",
+__all__ = ["Config", "ConfigError", "check_codes", "describe", "find_config",
            "load_config", "parse_config"]
 
 KEYS: Final = ("select", "ignore", "exclude", "max-file-size", "report-unused-ignores",
@@ -288,6 +288,8 @@ def parse_config(table: Mapping[str, Any], path: str, text: str, lines: Lines | 
 
 
 def _override(item: Any, i: int, lines: Lines) -> Override:
+    # imported here: most configurations have no override, and `check` pays for every import
+    from mesosim.overrides import TOP_RANGES, Override
     start = lines.line("override", nth=i)
     where = f"{lines.path}:{start}"
     if not isinstance(item, dict):

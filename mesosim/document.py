@@ -7,7 +7,7 @@ and ``positions`` maps each path to its 1-based ``(line, column)``.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from attrs import field, frozen
 
@@ -18,8 +18,7 @@ Pos = tuple[int, int]
 DEFAULT_MAX_BYTES: Final = 4 * 1024 * 1024
 
 
-@frozen
-class LoadProblem:
+class LoadProblem(NamedTuple):
     """Something wrong with the file itself. ``code`` is a rule code from :mod:`mesosim.rules`."""
 
     code: str

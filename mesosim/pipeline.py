@@ -83,10 +83,12 @@ def finish(findings: list[Finding], doc: Document, options: Options) -> tuple[Fi
     ``select``, ``ignore`` and ``severity`` like any other rule, and so that a suppression of a
     finding that the configuration also ignores is not reported as unused.
     """
-    from mesosim.suppress import apply_suppressions
+    if "ignore[" in doc.text:  # the fast path: most files suppress nothing (and need no import)
+        from mesosim.suppress import apply_suppressions
 
+        findings = apply_suppressions(findings, doc, options.report_unused_ignores)
     out = []
-    for f in apply_suppressions(findings, doc, options.report_unused_ignores):
+    for f in findings:
         if not options.wanted(f.rule, doc.path):
             continue
         sev = options.severity.get(f.rule)

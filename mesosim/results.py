@@ -5,7 +5,7 @@ Reporters read these types only; they never run the engine.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from attrs import frozen
 
@@ -26,8 +26,7 @@ EXIT_USAGE: Final = 2
 EXIT_PLUGIN: Final = 3
 
 
-@frozen
-class HookFailure:
+class HookFailure(NamedTuple):
     """A plugin that misbehaved in a hook while checking a file (raised, returned something
     that is not a list of findings, or reported a finding it may not report)."""
 
@@ -51,8 +50,7 @@ class FileResult:
         return sum(f.severity == "warning" for f in self.findings)
 
 
-@frozen
-class Outcome:
+class Outcome(NamedTuple):
     """One document through the pipeline: its result and, when it got that far, the protocol
     model, its technique (overrides applied) and the simulation trace. ``simulate``, ``class``
     and the reports reuse it instead of building the model again."""

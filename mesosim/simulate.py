@@ -30,9 +30,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Final
-
-from attrs import frozen
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from mesosim.trace import Conflict, Session, StepRun, Trace, Window, days_of
 
@@ -66,8 +64,7 @@ def step_minutes(step_name: str, params: Mapping[str, object], tech: Technique, 
     return _prepare(tech, catalog).minutes.get(step_name, 0.0)
 
 
-@frozen
-class _Prepared:
+class _Prepared(NamedTuple):
     """What the simulation needs of a technique, worked out once per technique, not per file."""
 
     #: step name -> default minutes (the technique's, else the vocabulary's)

@@ -9,9 +9,7 @@ reported too (MS011), so that suppressions do not rot.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Final
-
-from attrs import frozen
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 if TYPE_CHECKING:
     from mesosim.document import Document
@@ -20,8 +18,7 @@ if TYPE_CHECKING:
 _COMMENT: Final = re.compile(r"#\s*mesosim:\s*ignore\[([^\]]*)\]\s*(.*)$")
 
 
-@frozen
-class Suppression:
+class Suppression(NamedTuple):
     line: int  # the line it silences
     at: tuple[int, int]  # where the comment is
     codes: tuple[str, ...]

@@ -15,20 +15,17 @@ import importlib
 import os
 import re
 import sys
-
-from attrs import frozen
+from typing import NamedTuple
 
 _NORMALISE = re.compile(r"[-_.]+")
 
 
-@frozen
-class Distribution:
+class Distribution(NamedTuple):
     name: str
     version: str
 
 
-@frozen
-class EntryPoint:
+class EntryPoint(NamedTuple):
     """The parts of ``importlib.metadata.EntryPoint`` the plugin host uses."""
 
     name: str

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import pluggy
 from attrs import evolve, field, frozen
@@ -393,8 +393,7 @@ def _technique_problem(tech: object, steps: dict[str, StepKind], parameters: dic
     return None
 
 
-@frozen
-class HostRecipe:
+class HostRecipe(NamedTuple):
     """How to build a host again (in a worker process): which plugins, which overrides.
     Small and picklable, unlike the host, whose manager holds live modules."""
 

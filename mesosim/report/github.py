@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from mesosim import rules
 from mesosim.findings import finding_text
 from mesosim.report._paths import relative_uri
 
@@ -39,7 +40,7 @@ def render(report: Report, catalog: Catalog, color: bool = False) -> str:
     out = []
     for p in report.plugins:
         if p.status == "refused":
-            out.append("::error title=MS902::" + escape_data(
+            out.append(f"::error title={rules.PLUGIN_REFUSED}::" + escape_data(
                 f"plugin '{p.name}' ({p.distribution}) refused: {p.reason}"))
     for r in report.files:
         for f in r.findings:

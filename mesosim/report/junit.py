@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final
 
+from mesosim import rules
 from mesosim.findings import finding_line
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def render(report: Report, catalog: Catalog, color: bool = False) -> str:
                                                      "message": _clean(f"{f.rule}: {f.message}")})
                 el.text = _line(f)
         for h in r.failures:
-            el = ET.SubElement(case, "error", {"type": "MS901", "message": _clean(
+            el = ET.SubElement(case, "error", {"type": rules.PLUGIN_FAILED, "message": _clean(
                 f"plugin '{h.plugin}' failed in hook {h.hook}: {h.error}")})
         others = [_line(f) for f in r.findings if f.severity != "error"]
         if others:
@@ -57,7 +58,7 @@ def render(report: Report, catalog: Catalog, color: bool = False) -> str:
     if refused:
         case = ET.SubElement(suite, "testcase", {"classname": "mesosim", "name": "plugins"})
         for p in refused:
-            ET.SubElement(case, "error", {"type": "MS902", "message": _clean(
+            ET.SubElement(case, "error", {"type": rules.PLUGIN_REFUSED, "message": _clean(
                 f"plugin '{p.name}' ({p.distribution}) refused: {p.reason}")})
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Final
 
+from mesosim import rules
 from mesosim.findings import finding_text
 from mesosim.report._paths import relative_uri
 
@@ -69,14 +70,14 @@ def sarif_log(report: Report, catalog: Catalog) -> dict[str, Any]:
     """The SARIF log as plain data."""
     from mesosim import __version__
 
-    rules = sorted(catalog.rules.values(), key=lambda r: r.code)
-    index = {r.code: i for i, r in enumerate(rules)}
+    known = sorted(catalog.rules.values(), key=lambda r: r.code)
+    index = {r.code: i for i, r in enumerate(known)}
     notifications = [
-        {"level": "error", "descriptor": {"id": "MS902"},
+        {"level": "error", "descriptor": {"id": rules.PLUGIN_REFUSED},
          "message": {"text": f"plugin '{p.name}' ({p.distribution}) refused: {p.reason}"}}
         for p in report.plugins if p.status == "refused"
     ] + [
-        {"level": "error", "descriptor": {"id": "MS901"},
+        {"level": "error", "descriptor": {"id": rules.PLUGIN_FAILED},
          "message": {"text": f"plugin '{h.plugin}' failed in hook {h.hook} on {r.path}: {h.error}"}}
         for r in report.files for h in r.failures
     ]
@@ -88,7 +89,7 @@ def sarif_log(report: Report, catalog: Catalog) -> dict[str, Any]:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "mesosim", "version": __version__,
-                                "semanticVersion": __version__, "rules": [_rule(r) for r in rules]}},
+                                "semanticVersion": __version__, "rules": [_rule(r) for r in known]}},
             "invocations": [invocation],
             "columnKind": "unicodeCodePoints",
             "results": [_result(f, index) for r in report.files for f in r.findings],

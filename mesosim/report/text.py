@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Final
 
+from mesosim import rules
 from mesosim.findings import finding_line
 from mesosim.results import REPORT_VERSION
 
@@ -33,8 +34,8 @@ def render_text(report: Report, catalog: Catalog, color: bool = False) -> str:
     out = []
     for p in report.plugins:
         if p.status == "refused":
-            out.append(f"mesosim: MS902 [error] plugin '{p.name}' ({p.distribution}) refused: "
-                       f"{p.reason}")
+            out.append(f"mesosim: {rules.PLUGIN_REFUSED} [error] plugin '{p.name}' "
+                       f"({p.distribution}) refused: {p.reason}")
     for r in report.files:
         for f in r.findings:
             sev = f"[{f.severity}]"
