@@ -11,17 +11,13 @@ if TYPE_CHECKING:
     from mesosim.catalog import Catalog
     from mesosim.declarations import Range, Technique
 
-#: rule code -> how to find the figures each technique declares for it
-_RULE_FIGURES = {
-    rules.INTERVAL_TOO_SHORT: lambda t: [("interval", t.interval)],
-    rules.INTERVAL_TOO_LONG: lambda t: [("interval", t.interval)],
-    rules.COURSE_LENGTH_OUT_OF_RANGE: lambda t: [("course length", t.course_length)],
-    rules.SESSION_DURATION_OUT_OF_RANGE: lambda t: [("session duration", t.session_duration)],
-    rules.SESSION_DOSE_OUT_OF_RANGE: lambda t: [("session dose", t.session_dose)],
-    rules.AFTERCARE_TOO_SHORT: lambda t: [(f"aftercare {c.activity}", c.minimum)
-                                          for c in t.aftercare],
-    rules.AFTERCARE_MISSING: lambda t: [(f"aftercare {c.activity}", c.minimum)
-                                        for c in t.aftercare],
+#: a rule's ``figure`` -> how to read it off a technique, with a label
+_FIGURES = {
+    "interval": lambda t: [("interval", t.interval)],
+    "course_length": lambda t: [("course length", t.course_length)],
+    "session_duration": lambda t: [("session duration", t.session_duration)],
+    "session_dose": lambda t: [("session dose", t.session_dose)],
+    "aftercare": lambda t: [(f"aftercare {c.activity}", c.minimum) for c in t.aftercare],
 }
 
 
@@ -35,9 +31,11 @@ def _src(r: Range) -> str:
 
 
 def figures_for(catalog: Catalog, tech: Technique, code: str) -> list[tuple[str, Range]]:
-    """The ranges of ``tech`` that rule ``code`` checks."""
-    if code in _RULE_FIGURES:
-        return [(n, r) for n, r in _RULE_FIGURES[code](tech) if r is not None]
+    """The ranges of ``tech`` that rule ``code`` checks (the rule's ``figure``, or the
+    parameters of its ``parameter_kind``)."""
+    rule = catalog.rules.get(code)
+    if rule is not None and rule.figure in _FIGURES:
+        return [(n, r) for n, r in _FIGURES[rule.figure](tech) if r is not None]
     out = []
     for pr in tech.parameters:
         if catalog.parameter_rule(pr.param) == code:

@@ -83,11 +83,15 @@ class Rule:
     #: the kind of step parameter whose out-of-range value this rule reports (``depth``,
     #: ``dose``, ``duration``, ``device-setting``); see :data:`PARAMETER_RULES`
     parameter_kind: str | None = None
+    #: the technique's figure this rule holds a protocol to (``interval``, ``course_length``,
+    #: ``session_duration``, ``session_dose``, ``aftercare``): what ``mesosim explain`` lists
+    figure: str | None = None
 
 
 def _rule(code: str, name: str, kind: str, severity: str, summary: str, explanation: str,
-          parameter_kind: str | None = None) -> Rule:
-    return Rule(code, name, kind, severity, summary, explanation.strip(), "core", parameter_kind)
+          parameter_kind: str | None = None, figure: str | None = None) -> Rule:
+    return Rule(code, name, kind, severity, summary, explanation.strip(), "core", parameter_kind,
+                figure)
 
 
 CORE_RULES: Final[tuple[Rule, ...]] = (
@@ -201,7 +205,8 @@ The sources speak of "tenths and hundredths of a millilitre" per injection (002:
     _rule(SESSION_DOSE_OUT_OF_RANGE, "session-dose-out-of-range", "dose", "error",
           "The session's total volume "
           "(points x volume per point) is outside the technique's range.", """
-Computed by the simulator from the active step's parameters."""),
+Computed by the simulator from the active step's parameters.""",
+          figure="session_dose"),
     _rule(DEVICE_SETTING_OUT_OF_RANGE, "device-setting-out-of-range", "device-setting", "error",
           "A device setting "
           "(frequency, current, pressure, pulse...) outside the technique's range.", """
@@ -215,19 +220,23 @@ E.g. rolling 3-5 min (002:466).""", parameter_kind="duration"),
     _rule(SESSION_DURATION_OUT_OF_RANGE, "session-duration-out-of-range", "duration", "warning",
           "The simulated "
           "session's total length is outside the technique's range.", """
-A manual session lasts 20-25 min (002:46); non-injection sessions under half an hour (002:179)."""),
+A manual session lasts 20-25 min (002:46); non-injection sessions under half an hour (002:179).""",
+          figure="session_duration"),
     # --- MS5xx: the course ------------------------------------------------------------------
     _rule(INTERVAL_TOO_SHORT, "interval-too-short", "interval", "error", "Two sessions are closer than the "
           "technique's minimum interval.", """
 Sources disagree: every 7-10 days (000:95), no more than once a week (002:309), one to two a
-week (002:640); roller no earlier than a week, better two (002:470)."""),
+week (002:640); roller no earlier than a week, better two (002:470).""",
+          figure="interval"),
     _rule(INTERVAL_TOO_LONG, "interval-too-long", "interval", "warning", "Two sessions are further apart "
           "than the technique's maximum interval.", """
-Too long a gap breaks the course; see MS501 for the sources."""),
+Too long a gap breaks the course; see MS501 for the sources.""",
+          figure="interval"),
     _rule(COURSE_LENGTH_OUT_OF_RANGE, "course-length-out-of-range", "course-length", "warning",
           "The number of "
           "sessions is outside the technique's course length.", """
-Sources disagree: 8-10 sessions (000:95), 5-7 (002:50), 5-10 (002:413), 4-10 (002:640)."""),
+Sources disagree: 8-10 sessions (000:95), 5-7 (002:50), 5-10 (002:413), 4-10 (002:640).""",
+          figure="course_length"),
     # --- MS6xx: the patient -----------------------------------------------------------------
     _rule(CONTRAINDICATED, "contraindicated", "contraindication", "error", "The patient has a condition "
           "that contraindicates the technique.", """
@@ -247,10 +256,12 @@ Proceed only without a reaction (002:69)."""),
     # --- MS7xx: aftercare and plans -------------------------------------------------------------
     _rule(AFTERCARE_TOO_SHORT, "aftercare-too-short", "aftercare", "error", "An aftercare restriction is "
           "shorter than the technique's minimum.", """
-E.g. sauna 2 days, sport 2 days, makeup 1 day (000:98)."""),
+E.g. sauna 2 days, sport 2 days, makeup 1 day (000:98).""",
+          figure="aftercare"),
     _rule(AFTERCARE_MISSING, "aftercare-missing", "aftercare", "warning", "The protocol does not mention an "
           "aftercare restriction the technique requires.", """
-List every restriction the technique requires under `aftercare:`."""),
+List every restriction the technique requires under `aftercare:`.""",
+          figure="aftercare"),
     _rule(PLAN_CONFLICT, "plan-conflict", "plan-conflict", "error", "A patient's plan falls inside a "
           "restriction window around a session.", """
 The simulator opens a window for each aftercare (and before-care) restriction around every
