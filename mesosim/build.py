@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from mesosim import rules
 from mesosim._text import did_you_mean
-from mesosim.declarations import SETTINGS, ZONES
+from mesosim.declarations import COURSE_KINDS, SETTINGS, ZONES
 from mesosim.document import Document, Path
 from mesosim.findings import Sink
 from mesosim.loader import to_date
@@ -24,6 +24,7 @@ from mesosim.protocol import (
     ALLERGY_TEST,
     COURSE_KEYS,
     FORMAT_VERSION,
+    MAINTENANCE_KEYS,
     MAX_SESSIONS,
     PATIENT_KEYS,
     PLAN_KEYS,
@@ -52,6 +53,12 @@ def _date_error(v: str) -> str:
     except ValueError as exc:
         return str(exc)
     return "not a calendar date"
+
+
+def _stem(path: str) -> str:
+    import os
+
+    return os.path.splitext(os.path.basename(path))[0] or path
 
 
 def _type_name(v: Any) -> str:
@@ -151,8 +158,11 @@ class _Builder:
     def protocol(self) -> Protocol | None:
         top = self.doc.data
         if not isinstance(top, dict):
-            self.sink.add(rules.NOT_A_PROTOCOL, (), f"the top level must be a mapping (a protocol), found "
-                          f"{_type_name(top)}")
+            # it parsed: the shape is wrong, not the syntax (declarations issue)
+            self.sink.add(rules.WRONG_TYPE, (), f"the top level must be a mapping (a protocol "
+                          f"starting with 'mesosim: 1'), found {_type_name(top)}",
+                          suggestion="write the protocol's keys at the top level: 'mesosim: 1', "
+                          "'technique: ...', 'zone: ...'")
             return None
         self.keys(top, TOP_KEYS, (), "the protocol")
         version = top.get("mesosim")
@@ -165,7 +175,8 @@ class _Builder:
         for k in REQUIRED_TOP:
             if k not in top and k != "mesosim":
                 self.sink.add(rules.MISSING_KEY, (), f"missing required key '{k}'")
-        pid = self.text(top, "id", (), False) or ""
+        # the file's name stands in for a missing id
+        pid = self.text(top, "id", (), False) or _stem(self.doc.path)
         title = self.text(top, "title", (), False) or ""
         for k in ("description", "notes"):
             if k in top:
@@ -176,15 +187,17 @@ class _Builder:
             self.sink.add(rules.UNKNOWN_TECHNIQUE, ("technique",), f"unknown technique '{technique}'; loaded "
                           f"techniques: {', '.join(sorted(self.catalog.techniques)) or 'none'}",
                           suggestion=f"did you mean '{hint}'?" if hint else None)
-        zone = self.choice(top, "zone", ZONES, (), False)
+        zone = self.choice(top, "zone", tuple(self.catalog.zones) or ZONES, (), False)
         setting = self.choice(top, "setting", SETTINGS, (), False) or "clinic"
         patient = self.patient(top.get("patient"), ("patient",)) if "patient" in top else Patient()
         course = self.course(top.get("course"), ("course",)) if "course" in top else Course()
+        maintenance = self.course(top.get("maintenance"), ("maintenance",), "maintenance") \
+            if "maintenance" in top and top.get("maintenance") is not None else None
         steps = self.session(top.get("session"), ("session",)) if "session" in top else ()
         aftercare = self.aftercare(top.get("aftercare"), ("aftercare",)) \
             if "aftercare" in top else {}
         return Protocol(self.doc, pid, title, technique, zone, setting, patient, course, steps,
-                        aftercare)
+                        aftercare, maintenance)
 
     def patient(self, v: Any, where: Path) -> Patient:
         m = self.mapping(v, where, "'patient'")
@@ -252,11 +265,13 @@ class _Builder:
             until = None
         return Plan(activity, d, until, where)
 
-    def course(self, v: Any, where: Path) -> Course:
-        m = self.mapping(v, where, "'course'")
+    def course(self, v: Any, where: Path, fixed_kind: str | None = None) -> Course:
+        what = f"'{where[0]}'"
+        m = self.mapping(v, where, what)
         if m is None:
-            return Course()
-        self.keys(m, COURSE_KEYS, where, "'course'")
+            return Course(kind=fixed_kind or "intensive", path=where)
+        self.keys(m, MAINTENANCE_KEYS if fixed_kind else COURSE_KEYS, where, what)
+        kind = fixed_kind or self.choice(m, "kind", COURSE_KINDS, where, False) or "intensive"
         dates: list[_dt.date] = []
         if "dates" in m:
             dv = m["dates"]
@@ -283,7 +298,8 @@ class _Builder:
                 if sessions is not None and dates and sessions != len(dates):
                     self.sink.add(rules.BAD_VALUE, (*where, "sessions"), f"'sessions' is {sessions} but "
                                   f"{len(dates)} dates are listed")
-            return Course(dates[0] if dates else None, len(dates) or None, None, tuple(dates))
+            return Course(dates[0] if dates else None, len(dates) or None, None, tuple(dates),
+                          kind, where)
         start = self.date(m["start"], (*where, "start"), "'start'") if "start" in m else None
         sessions = self.whole(m["sessions"], (*where, "sessions"), "'sessions'", 1,
                               MAX_SESSIONS) if "sessions" in m else None
@@ -291,12 +307,12 @@ class _Builder:
             if "interval" in m else None
         for k in ("start", "sessions"):
             if k not in m:
-                self.sink.add(rules.MISSING_KEY, where, f"missing required key '{k}' in 'course' (or give "
-                              "'dates')")
+                self.sink.add(rules.MISSING_KEY, where, f"missing required key '{k}' in {what} "
+                              "(or give 'dates')")
         if "interval" not in m and (sessions or 0) > 1:
-            self.sink.add(rules.MISSING_KEY, where, "missing required key 'interval' in 'course' (or give "
-                          "'dates')")
-        return Course(start, sessions, interval, ())
+            self.sink.add(rules.MISSING_KEY, where, f"missing required key 'interval' in {what} "
+                          "(or give 'dates')")
+        return Course(start, sessions, interval, (), kind, where)
 
     def session(self, v: Any, where: Path) -> tuple[Step, ...]:
         m = self.mapping(v, where, "'session'")

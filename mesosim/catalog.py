@@ -12,7 +12,7 @@ from typing import Any
 
 from attrs import evolve, field, frozen
 
-from mesosim.declarations import StepKind, Technique
+from mesosim.declarations import Source, StepKind, Technique, Zone
 from mesosim.rules import DEFAULT_PARAMETER_KIND, PARAMETER_RULES, Rule
 
 
@@ -46,6 +46,12 @@ class Catalog:
     plugins: tuple[PluginInfo, ...] = ()
     #: parameter -> kind of its range finding (``depth``...); unlisted: ``device-setting``
     parameter_kinds: Mapping[str, str] = field(factory=dict)
+    #: zone name -> its declaration (what the sources say of it)
+    zones: Mapping[str, Zone] = field(factory=dict)
+    #: activity -> the restricted activities it involves besides itself (a bath: sauna)
+    involves: Mapping[str, frozenset[str]] = field(factory=dict)
+    #: source id -> the document (``002``, a vendor's manual)
+    sources: Mapping[str, Source] = field(factory=dict)
 
     @property
     def refused(self) -> tuple[PluginInfo, ...]:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from mesosim.catalog import Catalog
     from mesosim.declarations import Range, Technique
     from mesosim.findings import Finding, Sink
-    from mesosim.protocol import Protocol, Step
+    from mesosim.protocol import Course, Protocol, Step
     from mesosim.trace import Trace
 
 
@@ -49,14 +49,24 @@ def _range_text(r: Range, tech: Technique) -> str:
 
 def check_setting_and_zone(p: Protocol, t: Technique, sink: Sink) -> list[Finding]:
     out = []
+
+    def why(zone: str | None, setting: str | None) -> tuple[str, str | None]:
+        limit = next((lim for lim in t.limits if lim.zone == zone and lim.setting == setting),
+                     None)
+        if limit is None:
+            return "", None
+        return (f": {limit.note}" if limit.note else ""), limit.source
+
     if p.setting not in t.settings:
+        note, source = why(None, p.setting)
         out.append(sink.new(rules.TECHNIQUE_NOT_FOR_SETTING, ("setting",),
                             f"{t.name} is not used in the '{p.setting}' setting (it is used in: "
-                            f"{', '.join(sorted(t.settings))})"))
+                            f"{', '.join(sorted(t.settings))}){note}", source=source))
     if p.zone is not None and p.zone not in t.zones:
+        note, source = why(p.zone, None)
         out.append(sink.new(rules.TECHNIQUE_NOT_FOR_SETTING, ("zone",),
                             f"{t.name} is not used on the '{p.zone}' zone (zones: "
-                            f"{', '.join(sorted(t.zones))})"))
+                            f"{', '.join(sorted(t.zones))}){note}", source=source))
     return out
 
 
@@ -238,37 +248,56 @@ def check_session(p: Protocol, t: Technique, trace: Trace, sink: Sink) -> list[F
     return out
 
 
-def check_course(p: Protocol, t: Technique, trace: Trace, sink: Sink) -> list[Finding]:
-    """Intervals and course length, read off the simulated calendar (MS501, MS502, MS511)."""
-    course = p.course
+def check_course(p: Protocol, t: Technique, trace: Trace, sink: Sink,
+                 maintenance: Technique | None = None) -> list[Finding]:
+    """Intervals and course length, read off the simulated calendar (MS501, MS502, MS511),
+    for the course and for its maintenance sessions, each against its own figures."""
+    course_sessions = [s for s in trace.sessions if s.phase != "maintenance" or
+                       p.course.kind == "maintenance"]
+    out = _course_findings(p.course, t, trace.intervals, len(course_sessions), sink)
+    if p.maintenance is not None and maintenance is not None:
+        n = len(trace.sessions) - len(course_sessions)
+        out += _course_findings(p.maintenance, maintenance, trace.maintenance_intervals, n, sink)
+    return out
+
+
+def _course_findings(course: Course, t: Technique, intervals: tuple[float, ...], n: int,
+                     sink: Sink) -> list[Finding]:
     r = t.interval
+    where_section = course.path
+    label = "maintenance sessions" if course.kind == "maintenance" else "sessions"
     out = []
     # a course laid from start and interval repeats one interval: judge each value once
     verdicts: dict[float, bool] = {}
-    for i, days in enumerate(trace.intervals):
+    for i, days in enumerate(intervals if r is not None else ()):
+        assert r is not None
         q = Quantity(days, "d", "time")
         ok = verdicts.get(days)
         if ok is None:
             ok = verdicts[days] = r.contains(q)
         if ok:
             continue
-        where: tuple[object, ...] = ("course", "dates", i + 1) if course.dates else \
-            ("course", "interval")
+        where: tuple[object, ...] = (*where_section, "dates", i + 1) if course.dates else \
+            (*where_section, "interval")
         low = r.min is not None and q.to(r.unit) < r.min
-        what = f"sessions {i + 1} and {i + 2} are {fmt_number(days)} days apart"
+        what = f"{label} {i + 1} and {i + 2} are {fmt_number(days)} days apart"
         if not course.dates:
             what = f"the interval is {course.interval}"
+            if course.kind == "maintenance":
+                what = f"the maintenance interval is {course.interval}"
+        between_what = "maintenance sessions" if course.kind == "maintenance" else "sessions"
         out.append(sink.new(rules.INTERVAL_TOO_SHORT if low else rules.INTERVAL_TOO_LONG, where,
-                            f"{what}, but {t.name} allows {r} between sessions",
+                            f"{what}, but {t.name} allows {r} between {between_what}",
                             source=r.source))
         if not course.dates:
             break  # a fixed interval: one finding, not one per pair
-    n = len(trace.sessions)
-    if n and not t.course_length.contains(Quantity(n, "", "count")):
-        where = ("course", "dates") if course.dates else ("course", "sessions")
+    length = t.course_length
+    if n and length is not None and not length.contains(Quantity(n, "", "count")):
+        where = (*where_section, "dates") if course.dates else (*where_section, "sessions")
+        kind = "maintenance course" if course.kind == "maintenance" else "course"
         out.append(sink.new(rules.COURSE_LENGTH_OUT_OF_RANGE, where,
-                            f"the course has {n} session{'s' * (n != 1)}, but {t.name} allows "
-                            f"{t.course_length} sessions", source=t.course_length.source))
+                            f"the {kind} has {n} session{'s' * (n != 1)}, but {t.name} allows "
+                            f"{length} sessions", source=length.source))
     return out
 
 
@@ -277,8 +306,9 @@ def check_patient(p: Protocol, t: Technique, catalog: Catalog, sink: Sink) -> li
     patient = p.patient
     out = []
     if patient.conditions:
-        known = {c.condition: c for c in catalog.general}
-        known.update({c.condition: c for c in t.contraindications})
+        # the technique in force holds every contraindication that applies here: the general
+        # ones, the zone's and its own (mesosim.resolve)
+        known = {c.condition: c for c in t.contraindications}
         for cond in patient.conditions:
             c = known.get(cond)
             if c is None:
@@ -349,9 +379,11 @@ def check_plans(trace: Trace, sink: Sink) -> list[Finding]:
     return out
 
 
-def run_checks(p: Protocol, t: Technique, catalog: Catalog, trace: Trace, sink: Sink
-               ) -> list[Finding]:
-    """Every core check on one protocol; ``sink`` makes the findings (it keeps none)."""
+def run_checks(p: Protocol, t: Technique, catalog: Catalog, trace: Trace, sink: Sink,
+               maintenance: Technique | None = None) -> list[Finding]:
+    """Every core check on one protocol; ``sink`` makes the findings (it keeps none). ``t`` is
+    the technique in force for the protocol (:func:`mesosim.resolve.resolve`), ``maintenance``
+    the one in force for its maintenance sessions."""
     found = check_setting_and_zone(p, t, sink)
     steps, filling = check_steps(p, t, catalog, sink)
     required, by_required = check_required(t, catalog, filling.filled, sink)
@@ -361,7 +393,7 @@ def run_checks(p: Protocol, t: Technique, catalog: Catalog, trace: Trace, sink: 
     found += check_states(trace, catalog, explained, sink)
     found += check_parameters(p, t, catalog, sink)
     found += check_session(p, t, trace, sink)
-    found += check_course(p, t, trace, sink)
+    found += check_course(p, t, trace, sink, maintenance)
     found += check_patient(p, t, catalog, sink)
     found += check_aftercare(p, t, sink)
     found += check_plans(trace, sink)

@@ -30,11 +30,36 @@ if TYPE_CHECKING:
 
 #: The plugin API this mesosim implements. A technique declaring a newer one is refused.
 API_VERSION: Final = 1
-#: ``002:11``, ``002:175-181``, ``000:98``, ``default``, or ``<config file>:<line>``.
-SOURCE_PATTERN: Final = r"^(default|\d{3}:\d+(-\d+)?(, ?\d{3}:\d+(-\d+)?)*|.+\.toml:\d+)$"
+#: A citation: ``SOURCE:LINE`` or ``SOURCE:FIRST-LAST`` (``002:11``, ``acme-cryo-manual:12``),
+#: where SOURCE is a registered source (:class:`Source`; the host refuses an unknown one).
+CITATION_PATTERN: Final = r"[a-z0-9][a-z0-9._-]*:\d+(?:-\d+)?"
+#: ``002:11``, ``002:175-181, 000:98``, ``default`` (no source gives a figure: say why in a
+#: note), or ``<config file>.toml:<line>`` (a school's override).
+SOURCE_PATTERN: Final = (rf"^(default|{CITATION_PATTERN}(, ?{CITATION_PATTERN})*"
+                         r"|.+\.toml:\d+)$")
 NAME_PATTERN: Final = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 SETTINGS: Final = ("clinic", "home")
+#: the zones the core vocabulary declares (``mesosim.plugin.core``); plugins may add more
 ZONES: Final = ("face", "periorbital", "neck", "decollete", "scalp", "body", "hands")
+#: the kinds of course a protocol describes: the intensive course, or maintenance sessions
+COURSE_KINDS: Final = ("intensive", "maintenance")
+#: injection (the active step punctures the skin) or not
+METHODS: Final = ("injection", "non-injection")
+#: the figures a technique or a zone may declare per scope (:class:`Figure`)
+FIGURES: Final = ("interval", "course_length", "session_duration", "session_dose")
+
+
+def citations(source: str) -> list[tuple[str, str]]:
+    """``"002:11, 000:95-98"`` -> ``[("002", "11"), ("000", "95-98")]``; ``[]`` for
+    ``default`` or a configuration line."""
+    if source == "default" or source.endswith(tuple(f".toml:{d}" for d in "0123456789")) or \
+            ".toml:" in source:
+        return []
+    out = []
+    for part in source.split(","):
+        sid, _, lines = part.strip().rpartition(":")
+        out.append((sid, lines))
+    return out
 
 
 def _tuple(v: Iterable[Any]) -> tuple[Any, ...]:
@@ -45,9 +70,59 @@ def _names(v: Iterable[str]) -> frozenset[str]:
     return frozenset(v)
 
 
-def _known_unit(_inst: object, _attr: object, value: str) -> None:
-    if value not in UNITS:
-        raise ValueError(f"unknown unit {value!r}")
+def _opt_name(_inst: object, attr: Any, value: str | None) -> None:
+    import re
+
+    if value is not None and not re.match(NAME_PATTERN, value):
+        raise ValueError(f"{attr.name} {value!r} is not a name (lowercase words joined by -)")
+
+
+def _opt_in(choices: tuple[str, ...]) -> Any:
+    def check(_inst: object, attr: Any, value: str | None) -> None:
+        if value is not None and value not in choices:
+            raise ValueError(f"{attr.name} {value!r} is not one of {', '.join(choices)}")
+    return check
+
+
+@frozen
+class Scope:
+    """Where a declaration applies: a zone, a setting, a course kind, a method, or a
+    combination (``None``: any). A declaration made by a zone applies on that zone, whatever
+    its own ``zone`` says.
+
+    ``method`` is ``injection`` for techniques whose active step punctures the skin (manual
+    injection, the gun, the roller, a vendor's microneedle pen) and ``non-injection`` for the
+    others: the sources give many facts for one of the two only (002:171-205, 002:612-618).
+    """
+
+    zone: str | None = field(default=None, validator=_opt_name)
+    setting: str | None = field(default=None, validator=_opt_in(SETTINGS))
+    course: str | None = field(default=None, validator=_opt_in(COURSE_KINDS))
+    method: str | None = field(default=None, validator=_opt_in(METHODS))
+
+    def applies(self, zone: str | None, setting: str | None, course: str | None,
+                method: str | None = None) -> bool:
+        return ((self.zone is None or self.zone == zone)
+                and (self.setting is None or self.setting == setting)
+                and (self.course is None or self.course == (course or "intensive"))
+                and (self.method is None or self.method == method))
+
+    def __str__(self) -> str:
+        parts = [f"zone {self.zone}" if self.zone else "",
+                 f"{self.setting}" if self.setting else "",
+                 f"{self.course} course" if self.course else "",
+                 f"{self.method} techniques" if self.method else ""]
+        return ", ".join(p for p in parts if p) or "everywhere"
+
+
+def _scope(v: Any) -> Scope:
+    if v is None:
+        return Scope()
+    if isinstance(v, Scope):
+        return v
+    if isinstance(v, Mapping):
+        return Scope(**v)
+    raise TypeError("scope must be a Scope, a mapping of zone/setting/course, or None")
 
 
 @frozen
@@ -60,7 +135,8 @@ class Range:
 
     min: float | None
     max: float | None
-    unit: str = field(validator=_known_unit)
+    #: a unit spelling (checked when the plugin loads: a plugin may declare units of its own)
+    unit: str = field(validator=instance_of(str))
     source: str = field(validator=matches_re(SOURCE_PATTERN))
     note: str = ""
 
@@ -104,7 +180,7 @@ class ParamRange:
     step: str = field(validator=matches_re(NAME_PATTERN))
     param: str = field(validator=matches_re(r"^[a-z][a-z0-9_]*$"))
     range: Range = field(validator=instance_of(Range))
-    zone: str | None = field(default=None, validator=optional(in_(ZONES)))
+    zone: str | None = field(default=None, validator=_opt_name)
     setting: str | None = field(default=None, validator=optional(in_(SETTINGS)))
 
     @property
@@ -119,23 +195,80 @@ class ParamRange:
 
 @frozen
 class Contraindication:
-    """A patient condition that rules the technique out (``error``) or calls for caution."""
+    """A patient condition that rules the technique out (``error``) or calls for caution
+    (``warning``), in a scope (default: everywhere the technique or zone is used).
+
+    Contraindications add up: every one that applies to the protocol's technique, zone,
+    setting and course kind is checked (the general ones, the zone's, the technique's).
+    """
 
     condition: str = field(validator=matches_re(NAME_PATTERN))
     source: str = field(validator=matches_re(SOURCE_PATTERN))
     severity: str = field(default="error", validator=in_(("error", "warning")))
     note: str = ""
+    scope: Scope = field(default=None, converter=_scope)
 
 
 @frozen
 class Care:
-    """A restriction around each session: ``activity`` avoided for at least ``minimum``.
+    """A restriction around each session: ``activity`` avoided for at least ``minimum``, in a
+    scope (default: everywhere).
 
-    Used for aftercare (after each session) and before-care (before each session).
+    Used for aftercare (after each session) and before-care (before each session). Where
+    several apply (the technique's, the zone's), the longest minimum is the one in force.
     """
 
     activity: str = field(validator=matches_re(NAME_PATTERN))
     minimum: Range = field(validator=instance_of(Range))
+    scope: Scope = field(default=None, converter=_scope)
+
+
+@frozen
+class Figure:
+    """One of a technique's figures (``interval``, ``course_length``, ``session_duration``,
+    ``session_dose``) for a scope: the eye area's 3-7 procedures, a maintenance course's
+    interval. The most specific that applies is in force: the technique's for the zone, then
+    the zone's own, then the technique's for the setting or course kind, then its general one.
+    For ``interval`` and ``course_length`` a scope without a course kind means the intensive
+    course: a maintenance course has figures of its own.
+    """
+
+    name: str = field(validator=in_(FIGURES))
+    range: Range = field(validator=instance_of(Range))
+    scope: Scope = field(default=None, converter=_scope)
+
+
+@frozen
+class Limit:
+    """Why a technique is not used on a zone or in a setting it leaves out: the source, or
+    ``default`` with a note when no source says so (the gun and the eye area). Shown by
+    ``techniques show`` and in the MS204 message."""
+
+    source: str = field(validator=matches_re(SOURCE_PATTERN))
+    zone: str | None = field(default=None, validator=_opt_name)
+    setting: str | None = field(default=None, validator=_opt_in(SETTINGS))
+    note: str = ""
+
+
+@frozen
+class Procedure:
+    """Steps a scope adds to a session (the eye area's rest, then a second disinfection, then
+    a mask: 002:139-140), whatever the technique.
+
+    ``after_active`` is a chain placed after the technique's active step (each item as in
+    :meth:`StepGraph.chain`: a step name or a ``(slot id, step name)`` pair); a step the
+    technique already has after its active step is reused, not added. ``required`` names the
+    slots a protocol must then contain. ``parameters`` are ranges of those steps.
+    """
+
+    source: str = field(validator=matches_re(SOURCE_PATTERN))
+    after_active: tuple[str | tuple[str, str], ...] = field(default=(), converter=_tuple)
+    required: frozenset[str] = field(default=frozenset(), converter=_names)
+    scope: Scope = field(default=None, converter=_scope)
+    note: str = ""
+    #: slots of ``after_active`` whose time does not count in the session's measured span (the
+    #: eye area's half-hour rest comes after the procedure a session's duration measures)
+    unmeasured: frozenset[str] = field(default=frozenset(), converter=_names)
 
 
 @frozen
@@ -164,6 +297,78 @@ def _time(v: Any) -> Quantity | None:
 
 
 @frozen
+class Dimension:
+    """A dimension a plugin adds: its name, canonical unit and an example for messages;
+    ``negative`` lets values go below zero (a temperature)."""
+
+    name: str = field(validator=matches_re(NAME_PATTERN))
+    canonical: str = field(validator=instance_of(str))
+    example: str = ""
+    negative: bool = False
+
+
+@frozen
+class Unit:
+    """A unit spelling a plugin adds: ``value * factor + offset`` is the value in the
+    dimension's canonical unit (kelvin to degrees Celsius: factor 1, offset -273.15)."""
+
+    spelling: str = field(validator=instance_of(str))
+    dimension: str = field(validator=instance_of(str))
+    factor: float = 1.0
+    offset: float = 0.0
+
+
+@frozen
+class Source:
+    """A document figures are cited from: ``002`` (a source article), ``acme-cryo-manual``.
+
+    ``claims`` maps a cited line or range (``"11"``, ``"175-181"``) to what it says, in one
+    line of the plugin's own words: ``mesosim explain``, ``techniques show`` and ``mesosim
+    sources REF`` print it beside the citation.
+    """
+
+    id: str = field(validator=matches_re(r"^[a-z0-9][a-z0-9._-]*$"))
+    title: str
+    where: str = ""
+    claims: Mapping[str, str] = field(factory=dict)
+
+
+@frozen
+class Activity:
+    """Something a patient does, and the restrictions it involves: a bath is sauna-like heat,
+    a beach is sun, a shower washes the hair. A plan is matched by meaning: a plan of
+    ``activity`` meets the windows of ``activity`` and of everything it ``involves``."""
+
+    name: str = field(validator=matches_re(NAME_PATTERN))
+    description: str = ""
+    involves: frozenset[str] = field(default=frozenset(), converter=_names)
+    source: str | None = field(default=None, validator=optional(matches_re(SOURCE_PATTERN)))
+
+
+def _activities(v: Iterable[Any]) -> tuple[Activity, ...]:
+    return tuple(a if isinstance(a, Activity) else Activity(a) for a in v)
+
+
+@frozen
+class Zone:
+    """A treatment zone and what the sources say of it, whatever the technique: its
+    contraindications, care, figures (the eye area's 3-7 procedures), the steps its procedure
+    adds, and step parameter ranges. Everything here applies to every technique used on the
+    zone, a vendor's included; a declaration's own ``scope.zone`` is ignored (it is this zone).
+    """
+
+    name: str = field(validator=matches_re(NAME_PATTERN))
+    description: str = ""
+    source: str = field(default="default", validator=matches_re(SOURCE_PATTERN))
+    contraindications: tuple[Contraindication, ...] = field(default=(), converter=_tuple)
+    aftercare: tuple[Care, ...] = field(default=(), converter=_tuple)
+    beforecare: tuple[Care, ...] = field(default=(), converter=_tuple)
+    figures: tuple[Figure, ...] = field(default=(), converter=_tuple)
+    procedures: tuple[Procedure, ...] = field(default=(), converter=_tuple)
+    parameters: tuple[ParamRange, ...] = field(default=(), converter=_tuple)
+
+
+@frozen
 class Vocabulary:
     """Names a plugin adds to the shared vocabulary. Merged across plugins by the host."""
 
@@ -171,12 +376,17 @@ class Vocabulary:
     #: parameter name -> dimension (``depth`` -> ``length``)
     parameters: Mapping[str, str] = field(factory=dict)
     conditions: frozenset[str] = field(default=frozenset(), converter=_names)
-    activities: frozenset[str] = field(default=frozenset(), converter=_names)
+    #: activities, as names or :class:`Activity` (with what each involves)
+    activities: tuple[Activity, ...] = field(default=(), converter=_activities)
     #: general contraindications, applying to every technique
     contraindications: tuple[Contraindication, ...] = field(default=(), converter=_tuple)
     #: parameter name -> the kind of finding a value out of range is (``depth``, ``dose``,
     #: ``duration``); a parameter not listed is a ``device-setting``
     parameter_kinds: Mapping[str, str] = field(factory=dict)
+    zones: tuple[Zone, ...] = field(default=(), converter=_tuple)
+    dimensions: tuple[Dimension, ...] = field(default=(), converter=_tuple)
+    units: tuple[Unit, ...] = field(default=(), converter=_tuple)
+    sources: tuple[Source, ...] = field(default=(), converter=_tuple)
 
 
 SlotSpec = str | tuple[str, str]
@@ -308,8 +518,9 @@ class Technique:
     steps: StepGraph = field(converter=_graph)
     #: slot ids that must be present
     required: frozenset[str] = field(converter=_names)
-    interval: Range
-    course_length: Range
+    #: the intensive course's interval and length (general scope); scoped ones in ``figures``
+    interval: Range | None
+    course_length: Range | None
     parameters: tuple[ParamRange, ...] = field(default=(), converter=_tuple)
     session_duration: Range | None = None
     #: the (first, last) steps whose span ``session_duration`` measures; ``None``: the whole
@@ -322,13 +533,22 @@ class Technique:
     beforecare: tuple[Care, ...] = field(default=(), converter=_tuple)
     #: the source requiring an allergy test before the course, or ``None``
     allergy_test: str | None = field(default=None, validator=optional(matches_re(SOURCE_PATTERN)))
-    zones: frozenset[str] = field(default=frozenset(ZONES), converter=_names,
-                                  validator=deep_iterable(in_(ZONES)))
+    #: the zones it is used on (checked against the vocabulary's zones when it loads)
+    zones: frozenset[str] = field(default=frozenset(ZONES), converter=_names)
     settings: frozenset[str] = field(default=frozenset(("clinic",)), converter=_names,
                                      validator=deep_iterable(in_(SETTINGS)))
     #: default durations of steps in this technique (overrides the vocabulary's)
     durations: Mapping[str, Quantity] = field(factory=dict, converter=_quantities)
     api_version: int = field(default=API_VERSION, validator=[instance_of(int), ge(1)])
+    #: figures for a scope (a zone, a setting, a course kind): see :class:`Figure`
+    figures: tuple[Figure, ...] = field(default=(), converter=_tuple)
+    #: steps a scope adds (see :class:`Procedure`)
+    procedures: tuple[Procedure, ...] = field(default=(), converter=_tuple)
+    #: why it is not used on the zones and settings it leaves out (see :class:`Limit`)
+    limits: tuple[Limit, ...] = field(default=(), converter=_tuple)
+    #: step names whose time the session's measure leaves out (set by resolution from the
+    #: procedures in force, see :mod:`mesosim.resolve`)
+    unmeasured: frozenset[str] = field(default=frozenset(), converter=_names)
     #: plugin name and distribution, filled in by the host
     plugin: str = ""
     distribution: str = ""
@@ -342,15 +562,6 @@ class Technique:
             raise ValueError(f"session_span {self.session_span} names steps not in the graph")
         if self.active_step not in self.steps.steps():
             raise ValueError(f"active step {self.active_step!r} is not in the step graph")
-        for name, r, dim in (("interval", self.interval, "time"),
-                             ("course_length", self.course_length, "count"),
-                             ("session_duration", self.session_duration, "time"),
-                             ("session_dose", self.session_dose, "volume")):
-            if r is not None and r.dimension != dim:
-                raise ValueError(f"{name} must be a {dim} range, got unit {r.unit!r}")
-        for c in (*self.aftercare, *self.beforecare):
-            if c.minimum.dimension != "time":
-                raise ValueError(f"care '{c.activity}' must be a time, got {c.minimum.unit!r}")
 
     def range_for(self, step: str, param: str, zone: str | None, setting: str | None
                   ) -> ParamRange | None:
@@ -367,16 +578,43 @@ class Technique:
         return evolve(self, **changes)
 
 
-def check_dimensions(tech: Technique, parameters: Mapping[str, str]) -> list[str]:
-    """Problems with ``tech``'s parameter ranges against the vocabulary's dimensions."""
-    problems = []
-    for pr in tech.parameters:
-        want = parameters.get(pr.param)
-        if want is None:
-            problems.append(f"parameter {pr.step}.{pr.param} is not in the vocabulary")
-        elif dimension_of(pr.range.unit) != want:
-            problems.append(
-                f"range for {pr.step}.{pr.param} is in {pr.range.unit!r}, expected a {want}"
-            )
-    return problems
+#: the dimension of each figure
+FIGURE_DIMENSIONS: Final = {"interval": "time", "course_length": "count",
+                            "session_duration": "time", "session_dose": "volume"}
 
+
+def labelled_ranges(owner: Technique | Zone, parameters: Mapping[str, str]
+                    ) -> list[tuple[str, Range, str | None]]:
+    """``(label, range, expected dimension)`` of every range a technique or a zone declares
+    (``None``: the parameter is not in the vocabulary)."""
+    out: list[tuple[str, Range, str | None]] = []
+    for pr in owner.parameters:
+        scope = "".join(f" [{x}]" for x in (pr.zone, pr.setting) if x)
+        out.append((f"{pr.step}.{pr.param}{scope}", pr.range, parameters.get(pr.param)))
+    if isinstance(owner, Technique):
+        for name in FIGURES:
+            r = getattr(owner, name)
+            if r is not None:
+                out.append((name, r, FIGURE_DIMENSIONS[name]))
+    for fig in owner.figures:
+        out.append((f"{fig.name} [{fig.scope}]", fig.range, FIGURE_DIMENSIONS[fig.name]))
+    for kind, cares in (("aftercare", owner.aftercare), ("beforecare", owner.beforecare)):
+        for c in cares:
+            out.append((f"{kind} {c.activity}", c.minimum, "time"))
+    return out
+
+
+def check_dimensions(owner: Technique | Zone, parameters: Mapping[str, str]) -> list[str]:
+    """Problems of ``owner``'s ranges: an unknown unit, a unit of the wrong dimension, a
+    parameter not in the vocabulary."""
+    problems = []
+    for label, r, want in labelled_ranges(owner, parameters):
+        got = dimension_of(r.unit)
+        if want is None:
+            problems.append(f"parameter {label} is not in the vocabulary")
+        elif got is None:
+            problems.append(f"range for {label} is in {r.unit!r}, which is no known unit "
+                            "(declare it with Vocabulary.units)")
+        elif got != want:
+            problems.append(f"range for {label} is in {r.unit!r}, expected a {want}")
+    return problems

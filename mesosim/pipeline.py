@@ -45,6 +45,7 @@ def run_document(doc: Document, catalog: Catalog, options: Options | None = None
     """Check an already loaded document. Never raises for bad content."""
     from mesosim.build import build
     from mesosim.checks import run_checks
+    from mesosim.resolve import resolve
     from mesosim.simulate import simulate
 
     options = options or Options()
@@ -60,11 +61,16 @@ def run_document(doc: Document, catalog: Catalog, options: Options | None = None
     protocol = tech = trace = None
     if doc.data is not None:
         protocol = build(doc, catalog, sink)
-        tech = catalog.techniques.get(protocol.technique) if protocol is not None else None
-        if protocol is not None and tech is not None:
+        declared = catalog.techniques.get(protocol.technique) if protocol is not None else None
+        if protocol is not None and declared is not None:
+            # the declarations in force here: the technique's, the zone's and the general ones
+            tech = resolve(catalog, declared, protocol.zone, protocol.setting,
+                           protocol.course.kind)
+            maintenance = resolve(catalog, declared, protocol.zone, protocol.setting,
+                                  "maintenance") if protocol.maintenance is not None else None
             trace = simulate(protocol, tech, catalog)
             judged = Sink(doc.path, catalog.rules, locate, technique=tech.name)
-            sink.findings += run_checks(protocol, tech, catalog, trace, judged)
+            sink.findings += run_checks(protocol, tech, catalog, trace, judged, maintenance)
             if hooks is not None:
                 extra, failures = hooks.run_checks(protocol, tech, trace)
                 sink.findings += extra

@@ -15,10 +15,13 @@ from mesosim.units import Quantity
 FORMAT_VERSION: Final = 1
 ALLERGY_TEST: Final = ("negative", "positive", "not-done")
 TOP_KEYS: Final = ("mesosim", "id", "title", "description", "notes", "technique", "zone",
-                   "setting", "patient", "course", "session", "aftercare")
-REQUIRED_TOP: Final = ("mesosim", "id", "technique", "zone", "patient", "course", "session")
+                   "setting", "patient", "course", "maintenance", "session", "aftercare")
+#: ``id`` is optional: the file's name stands in for it
+REQUIRED_TOP: Final = ("mesosim", "technique", "zone", "patient", "course", "session")
 PATIENT_KEYS: Final = ("age", "conditions", "allergy_test", "plans", "notes")
-COURSE_KEYS: Final = ("start", "sessions", "interval", "dates")
+COURSE_KEYS: Final = ("kind", "start", "sessions", "interval", "dates")
+#: the keys of the optional ``maintenance`` section (maintenance sessions after the course)
+MAINTENANCE_KEYS: Final = ("start", "sessions", "interval", "dates")
 SESSION_KEYS: Final = ("steps", "notes")
 PLAN_KEYS: Final = ("activity", "date", "until", "notes")
 #: the largest number of sessions a course may declare (bounds the simulation)
@@ -59,10 +62,16 @@ class Patient:
 
 @frozen
 class Course:
+    """A course: ``intensive`` (the course itself) or ``maintenance`` sessions, laid out from
+    ``start`` every ``interval`` or on explicit ``dates``."""
+
     start: _dt.date | None = None
     sessions: int | None = None
     interval: Quantity | None = None
     dates: tuple[_dt.date, ...] = ()
+    kind: str = "intensive"
+    #: where the section is in the file (``("course",)`` or ``("maintenance",)``)
+    path: Path = ("course",)
 
 
 @frozen
@@ -79,6 +88,8 @@ class Protocol:
     course: Course
     steps: tuple[Step, ...]
     aftercare: Mapping[str, Quantity]
+    #: maintenance sessions after the course (the ``maintenance`` section), if any
+    maintenance: Course | None = None
 
     @property
     def path(self) -> str:

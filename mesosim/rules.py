@@ -100,8 +100,9 @@ CORE_RULES: Final[tuple[Rule, ...]] = (
 The parser stopped at the given line and column. Common causes: indentation with tabs, an
 unclosed quote or bracket, a missing ': ' after a key. The other files are still checked."""),
     _rule(NOT_A_PROTOCOL, "not-a-protocol", "syntax", "error",
-          "The file is empty, holds only comments, or its top level is not a mapping.", """
-A protocol file is one YAML mapping that starts with `mesosim: 1`."""),
+          "The file is empty, holds only comments, or holds nothing (null).", """
+A protocol file is one YAML mapping that starts with `mesosim: 1`. A file that parses but
+whose top level is a list or a value is a wrong type (MS103)."""),
     _rule(UNREADABLE_FILE, "unreadable-file", "syntax", "error",
           "The file cannot be read: missing permission, too large, binary or not UTF-8.", """
 mesosim reads UTF-8 text (a BOM is accepted) up to a size limit (4 MiB by default,
@@ -140,10 +141,11 @@ This mesosim reads format version 1: start the file with `mesosim: 1`."""),
     _rule(BAD_VALUE, "bad-value", "schema", "error", "A value is not one of the allowed ones (zone, "
           "setting, allergy test, a real date, a whole number...).", """
 The message lists the allowed values and suggests the closest one."""),
-    _rule(UNKNOWN_CONDITION, "unknown-condition", "schema", "warning", "A patient condition that is not in "
-          "the vocabulary.", """
-Unknown conditions cannot be checked against contraindications. Use a name from the vocabulary
-(`mesosim vocabulary`); a close match is suggested."""),
+    _rule(UNKNOWN_CONDITION, "unknown-condition", "schema", "error",
+          "A patient condition that is not in the vocabulary.", """
+An unknown condition cannot be checked against the contraindications, so a misspelt one
+(`pregnacy`) would let a contraindicated patient through: it is an error, with the closest
+vocabulary name suggested (`mesosim vocabulary` lists them)."""),
     _rule(UNKNOWN_ACTIVITY, "unknown-activity", "schema", "warning", "An aftercare or plan activity that "
           "is not in the vocabulary.", """
 Unknown activities cannot be compared with the technique's aftercare. A close match is

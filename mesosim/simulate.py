@@ -23,7 +23,12 @@ Conventions, documented in the README:
   session's day; a before-care restriction of N days covers the N days before the session; a
   restriction of 0 opens no window;
 * a plan conflicts with the windows of its own activity and of the activities it involves
-  (:data:`PLAN_INVOLVES`: a beach holiday is sun exposure).
+  (the vocabulary's :class:`~mesosim.declarations.Activity`: a beach holiday is sun exposure,
+  a bath is sauna heat, a shower washes the hair);
+* maintenance sessions (a protocol's ``maintenance`` section) follow the course's sessions,
+  numbered on; every session has its restriction windows;
+* a step the procedures in force leave unmeasured (the eye area's rest) does not count in the
+  measured span.
 """
 
 from __future__ import annotations
@@ -37,18 +42,10 @@ from mesosim.trace import Conflict, Session, StepRun, Trace, Window, days_of
 if TYPE_CHECKING:
     from mesosim.catalog import Catalog
     from mesosim.declarations import Care, Technique
-    from mesosim.protocol import Plan, Protocol
+    from mesosim.protocol import Course, Plan, Protocol
 
 #: The state a step that punctures the skin leaves (``StepKind.punctures``).
 PUNCTURED: Final = "punctures-made"
-#: plan activity -> the restricted activities it also involves. 000:98 lists "tanning beds,
-#: direct sun" and "sauna, steam room" as one restriction each; 002:478-485 lists the beach
-#: among heat and UV exposure.
-PLAN_INVOLVES: Final[Mapping[str, tuple[str, ...]]] = {
-    "beach": ("sun",),
-    "solarium": ("sun",),
-    "steam-room": ("sauna",),
-}
 
 
 def step_minutes(step_name: str, params: Mapping[str, object], tech: Technique, catalog: Catalog
@@ -72,7 +69,7 @@ class _Prepared(NamedTuple):
     #: step name -> (requires, provides, consumes, punctures)
     kinds: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str], bool]]
     #: step name -> inside the measured span (``None``: the whole session is measured)
-    inside: dict[str, bool] | None
+    inside: dict[str, tuple[bool, ...]] | None
     #: activity -> (minimum minutes, source) of the technique's aftercare and before-care
     after: dict[str, tuple[float, str]]
     before: dict[str, tuple[float, str]]
@@ -105,15 +102,27 @@ def simulate(protocol: Protocol, tech: Technique, catalog: Catalog) -> Trace:
     measured_steps = _measured_steps(runs, tech, catalog)
     if measured_steps is not None:
         first, last = measured_steps
-        measured: float | None = runs[last].end - runs[first].start
+        span = runs[last].end - runs[first].start
+        if tech.unmeasured:
+            span -= sum(r.end - r.start for r in runs[first:last + 1]
+                        if r.name in tech.unmeasured)
+        measured: float | None = span
     else:
         measured = clock if tech.session_span is None else None
-    dates, intervals = _calendar(protocol)
-    sessions = tuple(Session(i + 1, d) for i, d in enumerate(dates))
+    dates, intervals = _calendar(protocol.course)
+    sessions = [Session(i + 1, d, protocol.course.kind) for i, d in enumerate(dates)]
+    kept_intervals: tuple[float, ...] = ()
+    gap: float | None = None
+    if protocol.maintenance is not None:
+        more, kept_intervals = _calendar(protocol.maintenance)
+        if dates and more:
+            gap = float((more[0] - dates[-1]).days)
+        sessions += [Session(len(dates) + i + 1, d, "maintenance") for i, d in enumerate(more)]
     restrictions = _restrictions(protocol, tech, catalog)
-    conflicts = _conflicts(protocol.patient.plans, sessions, restrictions)
-    return Trace(tech.name, tuple(runs), clock, measured, _dose(protocol, tech), sessions,
-                 intervals, restrictions, conflicts, measured_steps)
+    conflicts = _conflicts(protocol.patient.plans, tuple(sessions), restrictions,
+                           catalog.involves)
+    return Trace(tech.name, tuple(runs), clock, measured, _dose(protocol, tech), tuple(sessions),
+                 intervals, restrictions, conflicts, measured_steps, kept_intervals, gap)
 
 
 def _session(protocol: Protocol, tech: Technique, catalog: Catalog) -> tuple[list[StepRun], float]:
@@ -144,13 +153,15 @@ def _session(protocol: Protocol, tech: Technique, catalog: Catalog) -> tuple[lis
     return runs, clock
 
 
-def _span_verdicts(tech: Technique) -> dict[str, bool] | None:
-    """Step name -> inside the technique's measured span; ``None`` when it measures it all.
+def _span_verdicts(tech: Technique) -> dict[str, tuple[bool, ...]] | None:
+    """Step name -> for each of its slots in order, inside the technique's measured span;
+    ``None`` when it measures the whole session.
 
-    A step is outside the span when every slot of it must come before the span's first step
-    (the consultation, the anaesthetic's wait) or after its last step (the evaluation). A step
-    foreign to the technique neither opens nor closes the span (it is already a finding), but
-    its time counts when it lies inside.
+    A slot is outside the span when it must come before the span's first step (the
+    consultation, the anaesthetic's wait) or after its last step (the evaluation). A step
+    written several times takes its slots in order (the eye area's second disinfection is
+    inside the span where the first is not). A step foreign to the technique neither opens nor
+    closes the span (it is already a finding), but its time counts when it lies inside.
     """
     if tech.session_span is None:
         return None
@@ -164,15 +175,15 @@ def _span_verdicts(tech: Technique) -> dict[str, bool] | None:
     for sid, name in graph.slots.items():
         slots_of.setdefault(name, []).append(sid)
 
-    def inside(name: str) -> bool:
-        slots = slots_of[name]
+    def inside(name: str, slot: str) -> bool:
         if name in (first, last):
             return True
-        if all(s in before_first for s in slots):
+        if slot in before_first:
             return False
-        return not all(after_last_anchor in graph.ancestors[s] for s in slots)
+        return after_last_anchor not in graph.ancestors[slot]
 
-    return {name: inside(name) for name in slots_of}
+    return {name: tuple(inside(name, s) for s in sorted(slots, key=graph.order.index))
+            for name, slots in slots_of.items()}
 
 
 def _measured_steps(runs: list[StepRun], tech: Technique, catalog: Catalog
@@ -181,7 +192,16 @@ def _measured_steps(runs: list[StepRun], tech: Technique, catalog: Catalog
     verdicts = _prepare(tech, catalog).inside
     if verdicts is None:
         return (0, len(runs) - 1) if runs else None
-    kept = [i for i, r in enumerate(runs) if verdicts.get(r.name, False)]
+    seen: dict[str, int] = {}
+    kept = []
+    for i, r in enumerate(runs):
+        slots = verdicts.get(r.name)
+        if slots is None:
+            continue
+        n = seen.get(r.name, 0)
+        seen[r.name] = n + 1
+        if slots[min(n, len(slots) - 1)]:
+            kept.append(i)
     return (kept[0], kept[-1]) if kept else None
 
 
@@ -196,13 +216,12 @@ def _dose(protocol: Protocol, tech: Technique) -> float | None:
     return volume
 
 
-def _calendar(protocol: Protocol) -> tuple[list[_dt.date], tuple[float, ...]]:
-    """The session dates and the days between consecutive sessions.
+def _calendar(course: Course) -> tuple[list[_dt.date], tuple[float, ...]]:
+    """A course's session dates and the days between consecutive sessions.
 
     With ``start``/``interval`` the dates are rounded to the day but the intervals are the
     declared interval, so that ``14.4 d`` is not read as 14 days.
     """
-    course = protocol.course
     if course.dates:
         dates = list(course.dates)
         return dates, tuple(float((b - a).days) for a, b in zip(dates, dates[1:], strict=False))
@@ -246,7 +265,8 @@ def _restrictions(protocol: Protocol, tech: Technique, catalog: Catalog
 
 
 def _conflicts(plans: Sequence[Plan], sessions: tuple[Session, ...],
-               restrictions: tuple[tuple[str, str, float, str], ...]) -> tuple[Conflict, ...]:
+               restrictions: tuple[tuple[str, str, float, str], ...],
+               involves: Mapping[str, frozenset[str]] | None = None) -> tuple[Conflict, ...]:
     """Each plan against the windows of the activities it involves: one conflict per plan, with
     the earliest window it overlaps (by start, then session).
 
@@ -259,12 +279,13 @@ def _conflicts(plans: Sequence[Plan], sessions: tuple[Session, ...],
 
     if not plans:
         return ()
-    wanted = {a for p in plans for a in (p.activity, *PLAN_INVOLVES.get(p.activity, ()))}
-    by_activity: dict[str, list[tuple[str, _dt.timedelta, str]]] = {}
+    involves = involves or {}
+    wanted = {a for p in plans for a in (p.activity, *sorted(involves.get(p.activity, ())))}
+    by_activity: dict[str, list[tuple[str, _dt.timedelta, str, float]]] = {}
     for activity, kind, minutes, source in restrictions:
         if activity in wanted:
             by_activity.setdefault(activity, []).append(
-                (kind, _dt.timedelta(days=days_of(minutes)), source))
+                (kind, _dt.timedelta(days=days_of(minutes)), source, minutes))
     if not by_activity:
         return ()
     order = [(s.date, s.number) for s in sessions if 1 < s.date.year < 9999]
@@ -276,8 +297,8 @@ def _conflicts(plans: Sequence[Plan], sessions: tuple[Session, ...],
     for i, plan in enumerate(plans):
         d0, d1 = plan.date, plan.until or plan.date
         best: Window | None = None
-        for activity in (plan.activity, *PLAN_INVOLVES.get(plan.activity, ())):
-            for kind, n, source in by_activity.get(activity, ()):
+        for activity in (plan.activity, *sorted(involves.get(plan.activity, ()))):
+            for kind, n, source, minutes in by_activity.get(activity, ()):
                 try:
                     lo, hi = (d0 - n + one, d1) if kind == "aftercare" else (d0 + one, d1 + n)
                 except OverflowError:  # a plan at the calendar's edge
@@ -286,9 +307,9 @@ def _conflicts(plans: Sequence[Plan], sessions: tuple[Session, ...],
                 if k == len(dates) or dates[k] > hi:
                     continue
                 day, number = order[k]
-                w = Window(number, activity, kind, day, day + n - one, source) \
+                w = Window(number, activity, kind, day, day + n - one, source, minutes) \
                     if kind == "aftercare" else \
-                    Window(number, activity, kind, day - n, day - one, source)
+                    Window(number, activity, kind, day - n, day - one, source, minutes)
                 if best is None or (w.start, w.session) < (best.start, best.session):
                     best = w
         if best is not None:

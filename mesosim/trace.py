@@ -40,6 +40,8 @@ class Session:
 
     number: int
     date: _dt.date
+    #: ``intensive`` (the course) or ``maintenance`` (the sessions after it)
+    phase: str = "intensive"
 
 
 @frozen
@@ -52,6 +54,8 @@ class Window:
     start: _dt.date
     end: _dt.date
     source: str
+    #: how long the restriction lasts; under a day (10 h) it covers the session's day only
+    minutes: float = 0.0
 
 
 @frozen
@@ -77,8 +81,9 @@ class Trace:
     measured_minutes: float | None
     #: total volume of the active step per session, in ml (None when not computable)
     total_volume_ml: float | None
+    #: every session: the course's, then the maintenance sessions', numbered on
     sessions: tuple[Session, ...]
-    #: days between consecutive sessions (len = sessions - 1)
+    #: days between consecutive sessions of the course (len = course sessions - 1)
     intervals: tuple[float, ...]
     #: what is avoided around every session: (activity, kind, minutes, source)
     restrictions: tuple[tuple[str, str, float, str], ...]
@@ -91,6 +96,10 @@ class Trace:
         return lay_windows(self.sessions, self.restrictions)
     #: positions in ``steps`` of the first and last step of the measured span (``None``: none)
     measured_steps: tuple[int, int] | None = None
+    #: days between consecutive maintenance sessions, and from the course's last session to the
+    #: first maintenance session (``None`` without maintenance sessions)
+    maintenance_intervals: tuple[float, ...] = ()
+    gap_to_maintenance: float | None = None
 
 
 def days_of(minutes: float) -> int:
@@ -101,16 +110,17 @@ def lay_windows(sessions: tuple[Session, ...],
                  restrictions: tuple[tuple[str, str, float, str], ...]) -> tuple[Window, ...]:
     """The restriction windows of every session, session by session."""
     one_day = _dt.timedelta(days=1)
-    spans = [(a, kind, _dt.timedelta(days=days_of(m)), src) for a, kind, m, src in restrictions]
+    spans = [(a, kind, _dt.timedelta(days=days_of(m)), src, m)
+             for a, kind, m, src in restrictions]
     windows: list[Window] = []
     for s in sessions:
         if s.date.year < 2 or s.date.year > 9998:  # no window can be laid past the calendar
             continue
-        for activity, kind, n, source in spans:
+        for activity, kind, n, source, minutes in spans:
             if kind == "beforecare":
                 windows.append(Window(s.number, activity, kind, s.date - n, s.date - one_day,
-                                      source))
+                                      source, minutes))
             else:
                 windows.append(Window(s.number, activity, kind, s.date, s.date + n - one_day,
-                                      source))
+                                      source, minutes))
     return tuple(windows)

@@ -1,9 +1,13 @@
-"""Quantities written with their unit: ``1.5 mm``, ``0.05 ml``, ``20 min``, ``7 d``.
+"""Quantities written with their unit: ``1.5 mm``, ``0.05 ml``, ``20 min``, ``7 d``, ``-10 °C``.
 
-mesosim needs eight dimensions and a few dozen spellings, and it parses a quantity for every
-parameter of every protocol. A general units library (pint) costs ~300 ms to import and build
-its registry, more than checking a whole small file, so this module keeps a small explicit
-table instead: every accepted spelling is listed here, and ``mesosim explain MS111`` prints it.
+mesosim parses a quantity for every parameter of every protocol. A general units library (pint)
+costs ~300 ms to import and build its registry, more than checking a whole small file, so this
+module keeps a small explicit table instead: every accepted spelling is listed here, and
+``mesosim explain MS111`` prints it. The table is open: a plugin declares dimensions and units
+of its own (``Vocabulary.dimensions``, ``Vocabulary.units``: a cryo device's temperature in
+degrees Celsius, below zero, with kelvin as an offset unit), which the plugin host registers
+here when it loads the plugin (:func:`register_dimension`, :func:`register_unit`). Units are
+process-wide; a spelling is never redefined with another meaning.
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ _TABLE: Final[dict[str, tuple[str, dict[str, float]]]] = {
         "mm",
         {
             "mm": 1.0, "millimeter": 1.0, "millimeters": 1.0, "millimetre": 1.0,
-            "millimetres": 1.0, "µm": 1e-3, "um": 1e-3, "micron": 1e-3, "microns": 1e-3,
-            "cm": 10.0, "centimeter": 10.0, "centimeters": 10.0, "centimetre": 10.0,
-            "centimetres": 10.0, "m": 1000.0,
+            "millimetres": 1.0, "µm": 1e-3, "μm": 1e-3, "um": 1e-3, "micron": 1e-3,
+            "microns": 1e-3, "cm": 10.0, "centimeter": 10.0, "centimeters": 10.0,
+            "centimetre": 10.0, "centimetres": 10.0, "m": 1000.0,
         },
     ),
     "volume": (
@@ -31,20 +35,22 @@ _TABLE: Final[dict[str, tuple[str, dict[str, float]]]] = {
         {
             "ml": 1.0, "mL": 1.0, "cc": 1.0, "cm3": 1.0, "milliliter": 1.0,
             "milliliters": 1.0, "millilitre": 1.0, "millilitres": 1.0,
-            "µl": 1e-3, "ul": 1e-3, "uL": 1e-3, "µL": 1e-3, "microliter": 1e-3,
-            "microliters": 1e-3, "l": 1000.0, "L": 1000.0,
+            "µl": 1e-3, "μl": 1e-3, "ul": 1e-3, "uL": 1e-3, "µL": 1e-3, "μL": 1e-3,
+            "microliter": 1e-3, "microliters": 1e-3, "l": 1000.0, "L": 1000.0,
         },
     ),
     "time": (
         "min",
         {
             # ms and µs: electroporation's pulse duration (a pulse lasts milliseconds)
-            "ms": 1 / 60_000, "µs": 1 / 60_000_000, "us": 1 / 60_000_000,
+            "ms": 1 / 60_000, "µs": 1 / 60_000_000, "μs": 1 / 60_000_000, "us": 1 / 60_000_000,
             "s": 1 / 60, "sec": 1 / 60, "secs": 1 / 60, "second": 1 / 60, "seconds": 1 / 60,
             "min": 1.0, "mins": 1.0, "minute": 1.0, "minutes": 1.0,
             "h": 60.0, "hr": 60.0, "hrs": 60.0, "hour": 60.0, "hours": 60.0,
             "d": 1440.0, "day": 1440.0, "days": 1440.0,
             "w": 10080.0, "wk": 10080.0, "wks": 10080.0, "week": 10080.0, "weeks": 10080.0,
+            # a month of the calendar varies; as an interval or a window it is read as 30 days
+            "mo": 43200.0, "month": 43200.0, "months": 43200.0,
         },
     ),
     "frequency": (
@@ -56,7 +62,7 @@ _TABLE: Final[dict[str, tuple[str, dict[str, float]]]] = {
     ),
     "current": (
         "mA",
-        {"mA": 1.0, "ma": 1.0, "µA": 1e-3, "uA": 1e-3, "ua": 1e-3, "A": 1000.0},
+        {"mA": 1.0, "ma": 1.0, "µA": 1e-3, "μA": 1e-3, "uA": 1e-3, "ua": 1e-3, "A": 1000.0},
     ),
     "pressure": (
         "bar",
@@ -70,19 +76,78 @@ _TABLE: Final[dict[str, tuple[str, dict[str, float]]]] = {
     "count": ("", {"": 1.0}),
 }
 
-#: spelling -> (dimension, factor). Built once; lookups are a single dict hit.
+#: spelling -> (dimension, factor): the value in the canonical unit is ``value * factor +
+#: offset``. One dict hit per lookup.
 UNITS: Final[dict[str, tuple[str, float]]] = {
     spelling: (dim, factor)
     for dim, (_canon, spellings) in _TABLE.items()
     for spelling, factor in spellings.items()
 }
-DIMENSIONS: Final[tuple[str, ...]] = tuple(_TABLE)
+#: spelling -> offset to the canonical unit, for the few units that have one (kelvin to °C)
+OFFSETS: Final[dict[str, float]] = {}
+#: dimension -> canonical unit
+CANONICAL: Final[dict[str, str]] = {dim: canon for dim, (canon, _s) in _TABLE.items()}
+#: dimensions whose values may be below zero (a temperature); every other one is refused
+NEGATIVE_ALLOWED: Final[set[str]] = set()
 #: What to write for each dimension in a message ("expected a length, e.g. 1.5 mm").
 EXAMPLES: Final[dict[str, str]] = {
     "length": "1.5 mm", "volume": "0.05 ml", "time": "20 min", "frequency": "16 kHz",
     "current": "1 mA", "pressure": "2 bar", "voltage": "10 V", "power-density": "1 W/cm2",
     "count": "40",
 }
+#: the dimensions known (the core's and those plugins registered)
+DIMENSIONS: Final[list[str]] = list(_TABLE)
+
+
+def register_dimension(name: str, canonical: str, example: str, negative: bool = False) -> None:
+    """Make a dimension known (a plugin's, e.g. ``temperature`` in ``°C``). Registering the same
+    dimension again with the same meaning does nothing; another meaning raises ``ValueError``."""
+    if name in CANONICAL:
+        if CANONICAL[name] != canonical or (name in NEGATIVE_ALLOWED) != negative:
+            raise ValueError(f"dimension '{name}' is already known with canonical unit "
+                             f"'{CANONICAL[name]}'")
+        return
+    if canonical in UNITS:
+        raise ValueError(f"unit '{canonical}' is already a {UNITS[canonical][0]}")
+    CANONICAL[name] = canonical
+    EXAMPLES[name] = example
+    DIMENSIONS.append(name)
+    UNITS[canonical] = (name, 1.0)
+    if negative:
+        NEGATIVE_ALLOWED.add(name)
+    _parse_text.cache_clear()
+
+
+def register_unit(spelling: str, dimension: str, factor: float, offset: float = 0.0) -> None:
+    """Make ``spelling`` a unit of ``dimension``: ``value * factor + offset`` is the value in
+    the dimension's canonical unit. Raises ``ValueError`` for an unknown dimension or a spelling
+    that already means something else."""
+    if dimension not in CANONICAL:
+        raise ValueError(f"unit '{spelling}' is of an unknown dimension '{dimension}'")
+    if not spelling or spelling != spelling.strip() or any(c.isdigit() for c in spelling[:1]):
+        raise ValueError(f"'{spelling}' cannot be a unit's spelling")
+    if not (math.isfinite(factor) and factor > 0 and math.isfinite(offset)):
+        raise ValueError(f"unit '{spelling}': the factor must be positive and finite")
+    known = UNITS.get(spelling)
+    if known is not None:
+        if known != (dimension, factor) or OFFSETS.get(spelling, 0.0) != offset:
+            raise ValueError(f"unit '{spelling}' is already a {known[0]} with another meaning")
+        return
+    UNITS[spelling] = (dimension, factor)
+    if offset:
+        OFFSETS[spelling] = offset
+    _parse_text.cache_clear()
+
+
+def to_canonical(value: float, unit: str) -> float:
+    """``value`` in ``unit``, in its dimension's canonical unit."""
+    return value * UNITS[unit][1] + OFFSETS.get(unit, 0.0)
+
+
+def from_canonical(value: float, unit: str) -> float:
+    """A value in the canonical unit, expressed in ``unit``."""
+    return (value - OFFSETS.get(unit, 0.0)) / UNITS[unit][1]
+
 
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
@@ -110,11 +175,13 @@ class Quantity:
 
     @property
     def canonical(self) -> float:
-        return self.value * UNITS[self.unit][1] if self.unit in UNITS else self.value
+        return to_canonical(self.value, self.unit) if self.unit in UNITS else self.value
 
     def to(self, unit: str) -> float:
         """This quantity's value expressed in ``unit`` (same dimension)."""
-        return self.canonical / UNITS[unit][1]
+        if unit == self.unit:
+            return self.value
+        return from_canonical(self.canonical, unit)
 
     def __str__(self) -> str:
         return f"{fmt_number(self.value)} {self.unit}".strip()
@@ -133,7 +200,7 @@ def dimension_of(unit: str) -> str | None:
 
 
 def canonical_unit(dimension: str) -> str:
-    return _TABLE[dimension][0]
+    return CANONICAL[dimension]
 
 
 def suggest_unit(spelling: str, dimension: str | None = None) -> str | None:
@@ -210,6 +277,6 @@ def _parse_text(raw: str, dimension: str) -> Quantity:
 def _checked(number: float, unit: str, dimension: str, raw: object) -> Quantity:
     if not math.isfinite(number) or abs(number) > 1e12:
         raise UnitError("not-finite", f"'{raw}' is not a finite, reasonable number")
-    if number < 0:
+    if number < 0 and dimension not in NEGATIVE_ALLOWED:
         raise UnitError("negative", f"'{raw}' is negative: a {dimension} cannot be below zero")
     return Quantity(number, unit, dimension)

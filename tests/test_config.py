@@ -17,7 +17,7 @@ from .test_rules import BASE, edit
 
 DEEP = edit("depth: 1.5 mm", "depth: 2.2 mm")  # MS401 on line 24 (face allows 1.5-2 mm)
 LONG = edit("sessions: 6", "sessions: 30")  # MS511 warning on line 14
-NO_SPORT = edit("  sport: 2 d\n", "")  # MS702 warning
+NO_SPORT = edit("  sport: 7 d\n", "")  # MS702 warning
 
 
 @pytest.fixture

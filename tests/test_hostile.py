@@ -41,9 +41,9 @@ CORPUS: dict[str, list[tuple[str, int, int]]] = {
     "only-comments.yaml": [("MS002", 1, 1)],
     "null.yaml": [("MS002", 1, 1)],
     "several-documents.yaml": [("MS001", 3, 1)],
-    "top-level-list.yaml": [("MS002", 1, 1)],
-    "top-level-scalar.yaml": [("MS002", 1, 1)],
-    "top-level-list.json": [("MS002", 1, 1)],
+    "top-level-list.yaml": [("MS103", 1, 1)],
+    "top-level-scalar.yaml": [("MS103", 1, 1)],
+    "top-level-list.json": [("MS103", 1, 1)],
     # duplicate keys: YAML would keep the last silently
     "duplicate-keys.yaml": [("MS104", 16, 3)],
     "duplicate-keys.json": [("MS104", 4, 3)],

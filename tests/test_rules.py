@@ -24,7 +24,7 @@ patient:
   conditions: []
   allergy_test: negative
   plans:
-    - {activity: sauna, date: 2026-12-05}
+    - {activity: sauna, date: 2028-01-15}
 course:
   start: 2026-12-01
   sessions: 6
@@ -40,10 +40,13 @@ session:
     - soothing-mask
     - evaluation
 aftercare:
-  sauna: 2 d
-  sun: 3 d
-  sport: 2 d
-  makeup: 1 d
+  sauna: 7 d
+  sun: 7 d
+  sport: 7 d
+  makeup: 7 d
+  pool: 7 d
+  smoking: 7 d
+  alcohol: 7 d
 """
 
 
@@ -68,7 +71,7 @@ TRIGGERS: dict[str, tuple[str, int]] = {
     "MS105": (edit("mesosim: 1", "mesosim: 2"), 1),
     "MS106": (edit("zone: face", "zone: fase"), 5),
     "MS107": (edit("conditions: []", "conditions: [diabetis]"), 9),
-    "MS108": (edit("  sauna: 2 d", "  sauna: 2 d\n  snorkeling: 1 d"), 29),
+    "MS108": (edit("  sauna: 7 d", "  sauna: 7 d\n  snorkeling: 1 d"), 29),
     "MS109": (edit("{wait: 20 min}", "{wiat: 20 min}"), 22),
     "MS110": (edit("{depth: 1.5 mm, ", "{"), 24),
     "MS111": (edit("interval: 7 d", "interval: 7 fortnights"), 16),
@@ -91,9 +94,9 @@ TRIGGERS: dict[str, tuple[str, int]] = {
     "MS602": (edit("conditions: []", "conditions: [needle-phobia]"), 9),
     "MS611": (edit("allergy_test: negative", "allergy_test: not-done"), 10),
     "MS612": (edit("allergy_test: negative", "allergy_test: positive"), 10),
-    "MS701": (edit("sauna: 2 d", "sauna: 1 d"), 28),
-    "MS702": (edit("  makeup: 1 d\n", ""), 27),
-    "MS801": (edit("date: 2026-12-05", "date: 2026-12-02"), 12),
+    "MS701": (edit("sauna: 7 d", "sauna: 1 d"), 28),
+    "MS702": (edit("  makeup: 7 d\n", ""), 27),
+    "MS801": (edit("date: 2028-01-15", "date: 2026-12-02"), 12),
 }
 
 #: rules whose trigger needs more than a text: where they are tested

@@ -24,8 +24,14 @@ from mesosim.trace import lay_windows as _lay_windows
 from .conftest import PROTOCOLS
 from .test_rules import BASE as RULES_BASE
 
+# on the body, where 000:98's aftercare of a few days is in force (the face's rehabilitation
+# rules hold for a week, 002:478, which would cover every day of a weekly course)
 BASE = RULES_BASE.replace("id: base\ntitle: Base protocol for rule tests",
-                          "id: sim-base\ntitle: Simulator base protocol")
+                          "id: sim-base\ntitle: Simulator base protocol").replace(
+    "zone: face", "zone: body").replace(
+    "date: 2028-01-15", "date: 2026-12-05").replace(
+    "  sauna: 7 d\n  sun: 7 d\n  sport: 7 d\n  makeup: 7 d\n  pool: 7 d\n  smoking: 7 d\n"
+    "  alcohol: 7 d\n", "  sauna: 2 d\n  sun: 3 d\n  sport: 2 d\n  makeup: 1 d\n")
 COURSE = "course:\n  start: 2026-12-01\n  sessions: 6\n  interval: 7 d\n"
 PLANS = "  plans:\n    - {activity: sauna, date: 2026-12-05}\n"
 
@@ -201,13 +207,15 @@ def test_a_sauna_after_the_window_is_fine(reg):
 
 
 def test_a_beach_holiday_overlapping_a_sun_window_conflicts(reg):
-    # a week at the beach from the day before session 3 (2026-12-15): the sun window 15-17 Dec
+    # a week at the beach from the day before session 3 (2026-12-15): a beach is sun and heat
+    # (002:480), so it meets the sauna window of 15-16 Dec and the sun window of 15-17 Dec; the
+    # earliest (by start, then activity) is reported
     text = edit((PLANS, "  plans:\n    - {activity: beach, date: 2026-12-14, until: 2026-12-21}\n"))
     (c,) = trace_of(reg, text).conflicts
-    assert (c.window.activity, c.window.session, c.until) == ("sun", 3, _dt.date(2026, 12, 21))
+    assert (c.window.activity, c.window.session, c.until) == ("sauna", 3, _dt.date(2026, 12, 21))
     (f,) = check_text(text, reg, "p.yaml").findings
     assert (f.rule, f.line) == ("MS801", 12)
-    assert "plan 'beach'" in f.message and "'sun' aftercare window after session 3" in f.message
+    assert "plan 'beach'" in f.message and "'sauna' aftercare window after session 3" in f.message
 
 
 def test_a_beach_holiday_between_the_windows_is_fine(reg):
@@ -265,7 +273,8 @@ def test_plan_conflicts_match_a_brute_force_search():
             until = start + _dt.timedelta(days=rng.choice((0, 0, 3, 9)))
             plans.append(type("Pl", (), {"activity": rng.choice(("sun", "beach", "sauna", "pool")),
                                          "date": start, "until": until, "path": ()}))
-        got = _conflicts(plans, sessions, restrictions)  # type: ignore[arg-type]
+        got = _conflicts(plans, sessions, restrictions,  # type: ignore[arg-type]
+                         {"beach": frozenset({"sun"})})
         expected = []
         for i, p in enumerate(plans):
             acts = {p.activity} | ({"sun"} if p.activity == "beach" else set())
@@ -313,7 +322,7 @@ def test_simulate_out_of_range_is_marked(run, tmp_path):
 @pytest.mark.parametrize("text, code", [
     ("mesosim: 1\nid: [x\n", "MS001"),
     (BASE.replace("technique: manual-injection", "technique: manual-injection-x"), "MS201"),
-    ("- just\n- a list\n", "MS002"),
+    ("- just\n- a list\n", "MS103"),
 ])
 def test_a_protocol_that_cannot_be_simulated_prints_findings_and_exits_1(run, tmp_path, text,
                                                                           code):

@@ -26,7 +26,20 @@ import pluggy
 from attrs import evolve, field, frozen
 
 from mesosim.catalog import Catalog, PluginInfo
-from mesosim.declarations import API_VERSION, StepKind, Technique, Vocabulary, check_dimensions
+from mesosim.declarations import (
+    API_VERSION,
+    Care,
+    Contraindication,
+    Figure,
+    Procedure,
+    Source,
+    StepKind,
+    Technique,
+    Vocabulary,
+    Zone,
+    check_dimensions,
+    citations,
+)
 from mesosim.findings import Finding
 from mesosim.plugin import hookspecs
 from mesosim.results import HookFailure
@@ -278,12 +291,18 @@ def _merge(host: PluginHost, infos: dict[str, PluginInfo], refuse: Callable[[str
     """Call the declaration hooks and merge what they return, refusing what is invalid."""
     pm = host.pm
     # Vocabulary first: techniques are validated against it.
+    from mesosim import units
+
     steps: dict[str, StepKind] = {}
     parameters: dict[str, str] = {}
     parameter_kinds: dict[str, str] = {}
     conditions: set[str] = set()
     activities: set[str] = set()
+    involves: dict[str, set[str]] = {}
     general: list[Any] = []
+    zones: dict[str, Zone] = {}
+    zone_owner: dict[str, str] = {}
+    sources: dict[str, Source] = {}
     vocabularies, failed = host.call_vocabulary()
     for name, why in failed:
         refuse(name, f"mesosim_vocabulary raised {why}")
@@ -292,6 +311,22 @@ def _merge(host: PluginHost, infos: dict[str, PluginInfo], refuse: Callable[[str
             refuse(name, f"mesosim_vocabulary returned {type(vocab).__name__}, expected "
                    "Vocabulary")
             continue
+        try:  # dimensions and units first: the ranges below are read in them
+            for d in vocab.dimensions:
+                units.register_dimension(d.name, d.canonical, d.example, d.negative)
+            for u in vocab.units:
+                units.register_unit(u.spelling, u.dimension, u.factor, u.offset)
+        except ValueError as exc:
+            refuse(name, f"mesosim_vocabulary: {exc}")
+            continue
+        for p, dim in vocab.parameters.items():
+            if dim not in units.CANONICAL:
+                refuse(name, f"parameter '{p}' is of an unknown dimension '{dim}' (known: "
+                       f"{', '.join(units.DIMENSIONS)}; declare it with Vocabulary.dimensions)")
+        for src in vocab.sources:
+            if src.id in sources and sources[src.id] != src:
+                refuse(name, f"source '{src.id}' is already declared by another plugin")
+            sources.setdefault(src.id, src)
         for s in vocab.steps:
             steps.setdefault(s.name, s)
         for p, dim in vocab.parameters.items():
@@ -299,8 +334,21 @@ def _merge(host: PluginHost, infos: dict[str, PluginInfo], refuse: Callable[[str
         for p, kind in vocab.parameter_kinds.items():
             parameter_kinds.setdefault(p, kind)
         conditions |= vocab.conditions
-        activities |= vocab.activities
+        for a in vocab.activities:
+            activities.add(a.name)
+            involves.setdefault(a.name, set()).update(a.involves)
         general.extend(vocab.contraindications)
+        for z in vocab.zones:
+            if z.name not in zones:
+                zones[z.name] = z
+                zone_owner[z.name] = name
+    for zname, zone in list(zones.items()):
+        problem = _zone_problem(zone, parameters, sources, steps)
+        if problem:
+            refuse(zone_owner[zname], problem)
+            del zones[zname]
+    for name, problem in _general_problems(vocabularies, sources):
+        refuse(name, problem)
 
     techniques: dict[str, Technique] = {}
     owner: dict[str, list[str]] = {}
@@ -311,7 +359,7 @@ def _merge(host: PluginHost, infos: dict[str, PluginInfo], refuse: Callable[[str
         if not _is_list(name, "mesosim_techniques", declared, refuse):
             continue
         for tech in declared or ():
-            problem = _technique_problem(tech, steps, parameters, techniques)
+            problem = _technique_problem(tech, steps, parameters, techniques, zones, sources)
             if problem:
                 refuse(name, problem)
                 continue
@@ -358,7 +406,8 @@ def _merge(host: PluginHost, infos: dict[str, PluginInfo], refuse: Callable[[str
             infos[name] = evolve(infos[name], techniques=tuple(tnames), hooks=hooks)
     return Catalog(techniques, steps, parameters, frozenset(conditions), frozenset(activities),
                    tuple(general), rules, tuple(sorted(infos.values(), key=lambda p: p.name)),
-                   parameter_kinds)
+                   parameter_kinds, zones,
+                   {a: frozenset(i - {a}) for a, i in involves.items() if i - {a}}, sources)
 
 
 def _is_list(name: str, hook: str, value: object, refuse: Callable[[str, str], None]) -> bool:
@@ -369,8 +418,62 @@ def _is_list(name: str, hook: str, value: object, refuse: Callable[[str, str], N
     return False
 
 
+def unknown_citations(texts: Iterable[str | None], sources: dict[str, Source]) -> list[str]:
+    """The citations among ``texts`` whose source is not registered (``002:11`` needs ``002``)."""
+    bad = []
+    for text in texts:
+        for sid, lines in citations(text or "default"):
+            if sid not in sources:
+                bad.append(f"{sid}:{lines}")
+    return sorted(set(bad))
+
+
+def _cited(owner: Technique | Zone, parameters: dict[str, str]) -> list[str | None]:
+    from mesosim.declarations import labelled_ranges
+
+    texts: list[str | None] = [r.source for _l, r, _d in labelled_ranges(owner, parameters)]
+    texts += [c.source for c in owner.contraindications]
+    texts += [p.source for p in owner.procedures]
+    if isinstance(owner, Technique):
+        texts.append(owner.allergy_test)
+    else:
+        texts.append(owner.source)
+    return texts
+
+
+def _zone_problem(zone: Zone, parameters: dict[str, str], sources: dict[str, Source],
+                  steps: dict[str, StepKind]) -> str | None:
+    problems = check_dimensions(zone, parameters)
+    bad = unknown_citations(_cited(zone, parameters), sources)
+    if bad:
+        problems.append(f"cites unknown sources: {', '.join(bad)} (declare them with "
+                        "Vocabulary.sources)")
+    for proc in zone.procedures:
+        for item in proc.after_active:
+            step = item if isinstance(item, str) else item[1]
+            if step not in steps:
+                problems.append(f"its procedure names a step not in the vocabulary: {step}")
+    if problems:
+        return f"zone '{zone.name}': " + "; ".join(problems)
+    return None
+
+
+def _general_problems(vocabularies: list[tuple[str, Any]], sources: dict[str, Source]
+                      ) -> list[tuple[str, str]]:
+    out = []
+    for name, vocab in vocabularies:
+        if not isinstance(vocab, Vocabulary):
+            continue
+        bad = unknown_citations([c.source for c in vocab.contraindications]
+                                + [a.source for a in vocab.activities], sources)
+        if bad:
+            out.append((name, f"mesosim_vocabulary cites unknown sources: {', '.join(bad)}"))
+    return out
+
+
 def _technique_problem(tech: object, steps: dict[str, StepKind], parameters: dict[str, str],
-                       seen: dict[str, Technique]) -> str | None:
+                       seen: dict[str, Technique], zones: dict[str, Zone],
+                       sources: dict[str, Source]) -> str | None:
     """Why ``tech`` cannot be loaded, or ``None``."""
     if not isinstance(tech, Technique):
         return f"mesosim_techniques returned {type(tech).__name__}, expected Technique"
@@ -383,6 +486,25 @@ def _technique_problem(tech: object, steps: dict[str, StepKind], parameters: dic
     if unknown:
         return f"technique '{tech.name}' uses steps not in the vocabulary: {', '.join(unknown)}"
     problems = check_dimensions(tech, parameters)
+    unknown_zones = sorted(tech.zones - set(zones))
+    scoped: list[Contraindication | Care | Figure | Procedure] = [
+        *tech.contraindications, *tech.aftercare, *tech.beforecare, *tech.figures,
+        *tech.procedures]
+    unknown_zones += sorted({x.scope.zone for x in scoped
+                             if x.scope.zone is not None and x.scope.zone not in zones})
+    unknown_zones += sorted({pr.zone for pr in tech.parameters
+                             if pr.zone is not None and pr.zone not in zones})
+    if unknown_zones:
+        problems.append(f"names zones not in the vocabulary: {', '.join(sorted(set(unknown_zones)))}")
+    bad = unknown_citations(_cited(tech, parameters), sources)
+    if bad:
+        problems.append(f"cites unknown sources: {', '.join(bad)} (declare them with "
+                        "Vocabulary.sources)")
+    for proc in tech.procedures:
+        for item in proc.after_active:
+            step = item if isinstance(item, str) else item[1]
+            if step not in steps:
+                problems.append(f"a procedure names a step not in the vocabulary: {step}")
     for pr in tech.parameters:
         if pr.step not in tech.steps.steps():
             problems.append(f"range for {pr.step}.{pr.param}: step not in the graph")

@@ -117,16 +117,35 @@ def _course_lines(tr: Trace, t: Technique) -> list[str]:
     if tr.intervals:
         lo, hi = min(tr.intervals), max(tr.intervals)
         days = fmt_number(lo) if lo == hi else f"{fmt_number(lo)}-{fmt_number(hi)}"
-        bad = [d for d in tr.intervals if not _inside(t.interval, d, "d")]
-        out.append(f"  every {days} d ({t.name} allows {t.interval} between sessions"
-                   f"{'; OUT OF RANGE' if bad else ''})")
+        if t.interval is None:
+            out.append(f"  every {days} d")
+        else:
+            bad = [d for d in tr.intervals if not _inside(t.interval, d, "d")]
+            out.append(f"  every {days} d ({t.name} allows {t.interval} between sessions"
+                       f"{'; OUT OF RANGE' if bad else ''})")
+    if tr.maintenance_intervals or tr.gap_to_maintenance is not None:
+        m = sum(s.phase == "maintenance" for s in tr.sessions)
+        line = f"  then {m} maintenance session{'s' * (m != 1)}"
+        if tr.gap_to_maintenance is not None:
+            line += f", the first {fmt_number(tr.gap_to_maintenance)} d after the course"
+        if tr.maintenance_intervals:
+            lo, hi = min(tr.maintenance_intervals), max(tr.maintenance_intervals)
+            line += f", every {fmt_number(lo) if lo == hi else f'{fmt_number(lo)}-{fmt_number(hi)}'} d"
+        out.append(line)
     out.append("  restriction windows, inclusive dates")
     by_session: dict[int, list[Window]] = {}
     for w in tr.windows:
         by_session.setdefault(w.session, []).append(w)
     for i, s in enumerate(tr.sessions):
-        gap = f"+{fmt_number(tr.intervals[i - 1])} d" if i else ""
-        out.append(f"  {s.number:>3}  {s.date.strftime('%a')} {s.date.isoformat()}  {gap}".rstrip())
+        if not i:
+            gap = ""
+        elif i - 1 < len(tr.intervals):
+            gap = f"+{fmt_number(tr.intervals[i - 1])} d"
+        else:  # a maintenance session: days since the session before
+            gap = f"+{(s.date - tr.sessions[i - 1].date).days} d"
+        phase = "  (maintenance)" if s.phase == "maintenance" else ""
+        out.append(f"  {s.number:>3}  {s.date.strftime('%a')} {s.date.isoformat()}  {gap}"
+                   f"{phase}".rstrip())
         ws = by_session.get(s.number, [])
         before = [w for w in ws if w.kind == "beforecare"]
         after = [w for w in ws if w.kind == "aftercare"]

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from mesosim import (
     Care,
     Contraindication,
+    Figure,
+    Limit,
     ParamRange,
     StepGraph,
     StepKind,
@@ -51,39 +53,12 @@ ANESTHESIA_WAIT = ParamRange("anesthesia", "wait", between(
     note="no source gives the anaesthetic cream's wait; 10-40 min covers the usual creams "
          "(002:11, 002:402 name the cream, not the time)"))
 
-INJECTION_CONTRAINDICATIONS = (
-    # injection in general, 002:612-618, and the general list 000:55-71
-    Contraindication("coagulation-disorder", "000:63, 002:92, 002:617"),
-    Contraindication("hemophilia", "002:375"),
-    Contraindication("keloid-tendency", "002:618"),
-    Contraindication("epilepsy", "000:71"),
-    Contraindication("kidney-disease", "000:61, 002:93, 002:368"),
-    Contraindication("liver-disease", "000:61"),
-    Contraindication("chronic-disease-acute", "002:615"),
-    Contraindication("allergic-tendency", "000:57, 002:364, 002:616"),
-    Contraindication("decreased-immunity", "002:90, 002:372"),
-    Contraindication("cardiovascular-disease", "002:96"),
-    Contraindication("gallbladder-disease", "002:93"),
-    # facial mesotherapy, 002:362-377
-    Contraindication("oncology", "002:366"),
-    Contraindication("hypertension", "002:367"),
-    Contraindication("fever", "002:370"),
-    Contraindication("skin-lesions", "002:373"),
-    Contraindication("psoriasis", "002:374"),
-    Contraindication("eczema", "002:374"),
-    Contraindication("circulatory-disorder", "002:375"),
-    Contraindication("diabetes", "002:376"),
-    Contraindication("pacemaker", "002:377"),
-    Contraindication("swelling", "000:65"),
-    Contraindication("medications", "002:371, 002:395", severity="warning",
-                     note="oral medications are stopped before the course (002:395)"),
-    Contraindication("needle-phobia", "000:67", severity="warning",
-                     note="fear of injections; a video may help (002:387)"),
-    Contraindication("herpes", "002:630", severity="warning",
-                     note="herpes relapse is the most common complication"),
-)
+#: The contraindications of injection (002:612-618, the needle's fear and herpes) are general
+#: ones for every puncturing technique (mesosim/plugin/core.py, scope method=injection), as are
+#: the facial list (002:362-377, on the face) and the general lists: nothing to add here.
+INJECTION_CONTRAINDICATIONS: tuple[Contraindication, ...] = ()
 
-#: after each session, 000:98
+#: after each session, 000:98 (mesotherapy in general)
 INJECTION_AFTERCARE = (
     Care("sauna", between(2, None, "d", "000:98")),
     Care("sport", between(2, None, "d", "000:98")),
@@ -93,6 +68,7 @@ INJECTION_AFTERCARE = (
                              "002:192 3 days (non-injection)")),
 )
 
+
 INJECTION_INTERVAL = between(7, 14, "d", "000:95",
                              note="000:95: every 7-10 days; 002:309: no more than once a week; "
                                   "002:640: one to two sessions a week. The maximum of 14 d is a "
@@ -100,6 +76,20 @@ INJECTION_INTERVAL = between(7, 14, "d", "000:95",
 INJECTION_COURSE = between(4, 10, "", "002:640",
                            note="000:95: 8-10 sessions; 002:50: 5-7; 002:413: 5-10; 002:640: 4-10 "
                                 "(chosen as the widest the sources support)")
+
+#: maintenance after an injection course: at most two sessions a month (002:640)
+INJECTION_MAINTENANCE = (
+    Figure("interval", between(
+        14, 183, "d", "002:640",
+        note="maintenance courses of no more than two sessions a month (002:640); the maximum "
+             "of six months is where a new course starts instead (002:50, 002:415), a default"),
+        scope={"course": "maintenance"}),
+    Figure("course_length", between(
+        1, 12, "", "default",
+        note="no source counts maintenance sessions; 12 is a year of monthly sessions "
+             "(002:167 speaks of several courses over about a year)"),
+        scope={"course": "maintenance"}),
+)
 
 #: the allergy test before the course: drops on the shoulder, proceed only without a reaction
 ALLERGY_TEST = "002:69, 002:394"
@@ -147,18 +137,28 @@ NON_INJECTION_CARE = (
     _care("medications", "198"),
 )
 
-#: 002:200-205 beyond the general contraindications (pregnancy, breastfeeding, infection,
-#: inflammation are declared for every technique in mesosim/plugin/core.py)
+#: The non-injection list (002:200-205) is a general one for every non-puncturing technique
+#: (mesosim/plugin/core.py, scope method=non-injection); what is left is the medications of
+#: the before- and after-care.
 NON_INJECTION_CONTRAINDICATIONS = (
-    Contraindication("cholelithiasis", "002:204"),
-    Contraindication(
-        "gallbladder-disease", "002:93", severity="warning",
-        note="002:93 lists gall bladder problems for mesotherapy in general; the non-injection "
-             "list names only cholelithiasis (002:204), so other gall bladder problems are a "
-             "caution"),
     Contraindication(
         "medications", "002:198, 002:371", severity="warning",
         note="no medications for 3 days before and after a session (002:192-198)"),
+)
+
+#: the 'fixative' course after an intensive non-injection course, one procedure a month
+#: (002:181)
+NON_INJECTION_MAINTENANCE = (
+    Figure("interval", between(
+        28, 35, "d", "002:181",
+        note="'fixative is prescribed per procedure for a month', read as one session a month; "
+             "the 28-35 day window is a default reading of 'a month'"),
+        scope={"course": "maintenance"}),
+    Figure("course_length", between(
+        1, 12, "", "default",
+        note="no source counts maintenance sessions; a new course may be needed after six "
+             "months (002:415); 12 is a year of monthly sessions"),
+        scope={"course": "maintenance"}),
 )
 
 NON_INJECTION_INTERVAL = between(
@@ -166,7 +166,7 @@ NON_INJECTION_INTERVAL = between(
     note="002:181: an intensive course is every ten days (the minimum); the maximum of 14 d is a "
          "default. Injection sources say every 7-10 days (000:95), no more than once a week "
          "(002:309) or one to two sessions a week (002:640); the fixative course, one procedure "
-         "a month (002:181), is a separate protocol with an override.",
+         "a month (002:181), is the maintenance course.",
 )
 NON_INJECTION_COURSE = between(
     3, 10, "", "002:181",
@@ -218,6 +218,7 @@ def non_injection_technique(
     zones: Iterable[str] = ALL_ZONES,
     settings: Iterable[str] = ("clinic",),
     durations: Mapping[str, str] | None = None,
+    limits: Iterable[Limit] = (),
 ) -> Technique:
     """A non-injection technique: the shared sequence, course, session, care and allergy test
     around its own device step, parameters, contraindications, zones and settings."""
@@ -235,6 +236,8 @@ def non_injection_technique(
         contraindications=tuple(contraindications),
         aftercare=NON_INJECTION_CARE,
         beforecare=NON_INJECTION_CARE,
+        figures=NON_INJECTION_MAINTENANCE,
+        limits=tuple(limits),
         allergy_test=ALLERGY_TEST,
         zones=zones,
         settings=settings,

@@ -19,7 +19,7 @@ Choices mesosim makes where the sources give no figure, each marked ``default``:
 
 from __future__ import annotations
 
-from mesosim import ParamRange, Technique, Vocabulary, between, hookimpl
+from mesosim import Limit, ParamRange, Technique, Vocabulary, between, hookimpl
 from mesosim_plugins import _common
 
 NAME = "hardware-gun"
@@ -70,8 +70,18 @@ TECHNIQUE = Technique(
                               "injection"),
     contraindications=_common.INJECTION_CONTRAINDICATIONS,
     aftercare=_common.INJECTION_AFTERCARE,
+    figures=_common.INJECTION_MAINTENANCE,
     allergy_test=_common.ALLERGY_TEST,
     zones={"face", "neck", "decollete", "scalp", "body", "hands"},
+    limits=(
+        Limit(zone="periorbital", source="default",
+              note="the gun treats large areas (002:67); the eyelids and the corners of the "
+                   "mouth are reached by hand, point by point (002:65): no source bars the gun "
+                   "from the eye area, mesosim does by default"),
+        Limit(setting="home", source="default",
+              note="the sources describe the gun in the clinic only, and self-injection is "
+                   "discouraged (002:213, 002:422)"),
+    ),
     settings={"clinic"},
     durations={"marking": "2 min", "injection": "5 min", "soothing-mask": "10 min"},
 )

@@ -8,7 +8,7 @@ millilitre" per injection (002:309); a session lasts 20-25 min (002:46); the sal
 
 from __future__ import annotations
 
-from mesosim import ParamRange, Technique, Vocabulary, between, hookimpl
+from mesosim import Limit, ParamRange, Technique, Vocabulary, between, hookimpl
 from mesosim_plugins import _common
 
 NAME = "manual-injection"
@@ -66,9 +66,15 @@ TECHNIQUE = Technique(
                          note="no source gives a total; a conservative default"),
     contraindications=INJECTION_CONTRAINDICATIONS,
     aftercare=AFTERCARE,
+    figures=_common.INJECTION_MAINTENANCE,
     allergy_test=_common.ALLERGY_TEST,
     zones={"face", "periorbital", "neck", "decollete", "scalp", "body", "hands"},
     settings={"clinic"},
+    limits=(
+        Limit(setting="home", source="002:56, 002:213",
+              note="only a highly specialised specialist injects (002:56); injections cannot be "
+                   "done on oneself at home (002:213)"),
+    ),
     durations={"marking": "2 min", "injection": "10 min", "soothing-mask": "10 min"},
 )
 

@@ -31,7 +31,7 @@ constants so that ``ultrasound`` imports them rather than citing the same lines 
 
 from __future__ import annotations
 
-from mesosim import ParamRange, StepKind, Technique, Vocabulary, between, hookimpl
+from mesosim import Limit, ParamRange, StepKind, Technique, Vocabulary, between, hookimpl
 from mesosim_plugins._common import (
     DEVICE_DURATION,
     non_injection_technique,
@@ -69,6 +69,12 @@ TECHNIQUE = non_injection_technique(
     "oxygen-infusion",
     PARAMETERS,
     settings={"clinic"},
+    limits=(
+        Limit(setting="home", source="default",
+              note="the sources describe oxygen mesotherapy as a salon technique under high "
+                   "pressure (002:579) and never among the home devices (002:211-213): mesosim "
+                   "bars it at home by default"),
+    ),
 )
 
 

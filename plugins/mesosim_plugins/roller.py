@@ -20,9 +20,16 @@ and so do the aftercare rules given for injections (000:98).
 
 from __future__ import annotations
 
-from attrs import evolve
-
-from mesosim import ParamRange, StepGraph, StepKind, Technique, Vocabulary, between, hookimpl
+from mesosim import (
+    Contraindication,
+    ParamRange,
+    StepGraph,
+    StepKind,
+    Technique,
+    Vocabulary,
+    between,
+    hookimpl,
+)
 from mesosim_plugins import _common
 
 NAME = "roller"
@@ -72,11 +79,10 @@ PARAMETERS = (
 )
 
 # Fear of the needle roller is met with an anaesthetic (002:460), not a reason to refuse.
-CONTRAINDICATIONS = tuple(
-    evolve(c, source="000:67, 002:460",
-           note="fear of the needle roller; an anaesthetic removes the discomfort (002:460)")
-    if c.condition == "needle-phobia" else c
-    for c in _common.INJECTION_CONTRAINDICATIONS
+CONTRAINDICATIONS = (
+    Contraindication("needle-phobia", "000:67, 002:460", severity="warning",
+                     note="fear of the needle roller; an anaesthetic removes the discomfort "
+                          "(002:460)"),
 )
 
 TECHNIQUE = Technique(
@@ -89,9 +95,9 @@ TECHNIQUE = Technique(
     interval=between(7, 21, "d", "002:262, 002:470",
                      note="no more than once a week (002:262); no earlier than a week, better two "
                           "(002:470). The maximum of 21 d is a default."),
-    course_length=between(5, 10, "", "002:262",
-                          note="courses of at least five (002:262); the maximum of 10 is a "
-                               "default, the largest general course (002:413, 002:640)"),
+    course_length=between(5, None, "", "002:262",
+                          note="courses of at least five, stopped once the results satisfy "
+                               "(002:262): no maximum"),
     parameters=PARAMETERS,
     contraindications=CONTRAINDICATIONS,
     aftercare=_common.INJECTION_AFTERCARE,

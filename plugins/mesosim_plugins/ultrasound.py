@@ -25,7 +25,7 @@ Choices mesosim makes, each visible in ``mesosim techniques show ultrasound``:
 
 from __future__ import annotations
 
-from mesosim import Contraindication, ParamRange, StepKind, Technique, Vocabulary, between, hookimpl
+from mesosim import Contraindication, Limit, ParamRange, StepKind, Technique, Vocabulary, between, hookimpl
 from mesosim_plugins._common import (
     DEVICE_DURATION,
     NON_INJECTION_CONTRAINDICATIONS,
@@ -77,6 +77,11 @@ TECHNIQUE = non_injection_technique(
     PARAMETERS,
     contraindications=CONTRAINDICATIONS,
     zones={"face", "neck", "decollete", "scalp", "body", "hands"},
+    limits=(
+        Limit(zone="periorbital", source="default",
+              note="no source names the eye area for ultrasound (002:241-247), and its energy "
+                   "warms tissue down to 6 cm (002:239): mesosim bars it by default"),
+    ),
     # 002:249: devices are sold for home use
     settings={"clinic", "home"},
 )

@@ -23,7 +23,7 @@ session:
     - anesthesia: {wait: 15 min}
     - injection: {depth: 1.5 mm, volume_per_point: 0.02 ml, points: 200}
     - soothing-mask
-aftercare: {sauna: 2 d, sun: 3 d, sport: 2 d, makeup: 1 d}
+aftercare: {sauna: 7 d, sun: 7 d, sport: 7 d, makeup: 7 d, pool: 7 d, smoking: 7 d, alcohol: 7 d}
 """
 
 
@@ -77,8 +77,10 @@ def test_missing_disinfection_is_ms301(reg: PluginHost) -> None:
 
 
 def test_home_and_eye_area_are_ms204(reg: PluginHost) -> None:
-    assert findings_of(reg, edit(("setting: clinic", "setting: home"))) == [("MS204", 5, None)]
-    assert findings_of(reg, edit(("zone: face", "zone: periorbital"))) == [("MS204", 4, None)]
+    # neither exclusion has a source: each is a 'default' with a note saying why
+    assert findings_of(reg, edit(("setting: clinic", "setting: home"))) == [
+        ("MS204", 5, "default")]
+    assert ("MS204", 4, "default") in findings_of(reg, edit(("zone: face", "zone: periorbital")))
 
 
 def test_interval_and_contraindication(reg: PluginHost) -> None:

@@ -110,9 +110,9 @@ def test_no_anaesthetic_in_a_painless_technique(reg):
 
 @pytest.mark.parametrize(("condition", "rule", "source"), [
     ("cholelithiasis", "MS601", "002:204"),
-    ("gallbladder-disease", "MS602", "002:93"),
-    ("medications", "MS602", "002:198, 002:371"),
-    ("pregnancy", "MS601", "000:69, 002:202"),
+    ("gallbladder-disease", "MS601", "002:93"),  # the general list 002:86-97: every technique
+    ("medications", "MS602", "002:371, 002:198"),
+    ("pregnancy", "MS601", "000:69, 002:91, 002:202"),
 ])
 def test_non_injection_contraindications(reg, condition, rule, source):
     text = edit(("conditions: []", f"conditions: [{condition}]"))
@@ -120,9 +120,14 @@ def test_non_injection_contraindications(reg, condition, rule, source):
 
 
 def test_minor_contraindications_no_puncture_rules(reg):
-    # 002:579: contraindications are minor without punctures; clotting and a pacemaker are not
-    for condition in ("coagulation-disorder", "keloid-tendency", "pacemaker"):
-        assert findings_of(reg, edit(("conditions: []", f"conditions: [{condition}]"))) == []
+    # 002:579: contraindications are minor without punctures: keloids (002:618, an injection's)
+    # are not one; a pacemaker is one on the face (002:377), and the general list's clotting
+    # disorders (000:63, 002:92) hold for every technique
+    assert findings_of(reg, edit(("conditions: []", "conditions: [keloid-tendency]"))) == []
+    assert findings_of(reg, edit(("conditions: []", "conditions: [pacemaker]"))) == [
+        ("MS601", 9, "002:377")]
+    assert findings_of(reg, edit(("conditions: []", "conditions: [coagulation-disorder]"))) == [
+        ("MS601", 9, "000:63, 002:92")]
 
 
 def test_calendar_follows_the_intensive_course(reg):

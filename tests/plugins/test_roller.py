@@ -27,7 +27,7 @@ session:
     - device-disinfection
     - soothing-mask
     - nourishing-cream: {wait: 30 min}
-aftercare: {sauna: 2 d, sun: 3 d, sport: 2 d, makeup: 1 d}
+aftercare: {sauna: 7 d, sun: 7 d, sport: 7 d, makeup: 7 d, pool: 7 d, smoking: 7 d, alcohol: 7 d}
 """
 
 

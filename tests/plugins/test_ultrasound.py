@@ -108,7 +108,7 @@ def test_a_pacemaker_contraindicates_the_device(reg):
 @pytest.mark.parametrize(("condition", "rule", "source"), [
     ("cholelithiasis", "MS601", "002:204"),
     ("infection", "MS601", "002:205, 002:369"),
-    ("medications", "MS602", "002:198, 002:371"),
+    ("medications", "MS602", "002:371, 002:198"),
 ])
 def test_non_injection_contraindications(reg, condition, rule, source):
     text = edit(("conditions: []", f"conditions: [{condition}]"))
