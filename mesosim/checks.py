@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from mesosim import rules
-from mesosim.units import Quantity, fmt_number
+from mesosim.units import NEGATIVE_ALLOWED, OFFSETS, Quantity, fmt_number
 
 if TYPE_CHECKING:
     from mesosim.catalog import Catalog
@@ -120,9 +120,11 @@ def check_required(t: Technique, catalog: Catalog, filled: Mapping[str, Step], s
         before = f" before '{first.name}'" if first is not None else ""
         again = " again" if step_name != slot and any(
             graph.slots[s] == step_name for s in filled) else ""
+        who, source = t.required_by.get(slot, (t.name, None))
         out.append(sink.new(rules.MISSING_REQUIRED_STEP, where,
-                            f"missing required step '{step_name}'{again}{before}: {t.name} "
-                            "requires it", suggestion=f"add '- {step_name}'{before}"))
+                            f"missing required step '{step_name}'{again}{before}: {who} "
+                            "requires it", suggestion=f"add '- {step_name}'{before}",
+                            source=source))
     return out, Explained(frozenset(explained))
 
 
@@ -204,8 +206,13 @@ def check_parameters(p: Protocol, t: Technique, catalog: Catalog, sink: Sink) ->
             if not pr.range.contains(q):
                 scope = " ".join(x for x in (pr.zone, pr.setting) if x)
                 scope = f" ({scope})" if scope else ""
+                shown = str(q)
+                if q.unit != pr.range.unit and (q.unit in OFFSETS or pr.range.unit in OFFSETS
+                                                or q.dimension in NEGATIVE_ALLOWED):
+                    # an offset unit (240 K) says little next to the range's (-20 to -5 °C)
+                    shown += f" ({fmt_number(round(q.to(pr.range.unit), 2))} {pr.range.unit})"
                 out.append(sink.new(catalog.parameter_rule(param), (*step.path, step.name, param),
-                                    f"{step.name} {param} is {q}, but "
+                                    f"{step.name} {param} is {shown}, but "
                                     f"{_range_text(pr.range, t)}{scope}",
                                     source=pr.range.source))
     # the active step's declared parameters should be written, or they cannot be checked
@@ -258,7 +265,30 @@ def check_course(p: Protocol, t: Technique, trace: Trace, sink: Sink,
     if p.maintenance is not None and maintenance is not None:
         n = len(trace.sessions) - len(course_sessions)
         out += _course_findings(p.maintenance, maintenance, trace.maintenance_intervals, n, sink)
+        out += _gap_findings(p, t, maintenance, trace.gap_to_maintenance, sink)
     return out
+
+
+def _gap_findings(p: Protocol, t: Technique, maintenance: Technique, gap: float | None,
+                  sink: Sink) -> list[Finding]:
+    """The first maintenance session comes after the course, at least the shortest interval
+    either course allows after its last session."""
+    if gap is None or p.maintenance is None:
+        return []
+    bounds = [r for r in (t.interval, maintenance.interval) if r is not None and r.min is not None]
+    if not bounds:
+        return []
+    r = max(bounds, key=lambda b: Quantity(b.min or 0, b.unit, "time").to("d"))
+    least = Quantity(r.min or 0, r.unit, "time")
+    if gap >= least.to("d") - 1e-9:
+        return []
+    m = p.maintenance
+    where: tuple[object, ...] = (*m.path, "dates", 0) if m.dates else (*m.path, "start")
+    when = "before the course's last session" if gap < 0 else "after the course's last session"
+    return [sink.new(rules.INTERVAL_TOO_SHORT, where,
+                     f"the first maintenance session is {fmt_number(abs(gap))} days {when}, but "
+                     f"{t.name} allows at least {fmt_number(r.min or 0)} {r.unit} between "
+                     "sessions", source=r.source)]
 
 
 def _course_findings(course: Course, t: Technique, intervals: tuple[float, ...], n: int,

@@ -332,9 +332,16 @@ def techniques(ctx: click.Context, as_json: bool) -> None:
 
 @techniques.command("show")
 @click.argument("name")
+@click.option("--zone", default=None, help="Also show what is in force on this zone.")
+@click.option("--setting", type=click.Choice(["clinic", "home"]), default=None,
+              help="... in this setting.")
+@click.option("--course", type=click.Choice(["intensive", "maintenance"]), default=None,
+              help="... for this kind of course.")
 @click.pass_context
-def techniques_show(ctx: click.Context, name: str) -> None:
-    """Show a technique's steps, graph and ranges, each with its source."""
+def techniques_show(ctx: click.Context, name: str, zone: str | None, setting: str | None,
+                    course: str | None) -> None:
+    """Show a technique's steps, graph and ranges, each with its source; with --zone, --setting
+    or --course, also which declarations are in force there and which they replace."""
     from mesosim.describe import show_technique
 
     parent = ctx.parent if ctx.parent is not None else ctx
@@ -349,7 +356,27 @@ def techniques_show(ctx: click.Context, name: str) -> None:
         raise click.BadParameter(f"no technique '{name}'" + (f"; did you mean '{hint}'?" if hint
                                  else f"; loaded: {', '.join(sorted(catalog.techniques))}"),
                                  param_hint="NAME")
-    click.echo(show_technique(catalog, tech))
+    if zone is not None and zone not in catalog.zones:
+        raise click.BadParameter(f"no zone '{zone}'; zones: {', '.join(sorted(catalog.zones))}",
+                                 param_hint="--zone")
+    click.echo(show_technique(catalog, tech, zone, setting, course))
+
+
+@cli.command()
+@click.argument("refs", nargs=-1, metavar="[REF]...")
+@click.option("--markdown", is_flag=True, help="Print docs/sources.md: every claim, by topic.")
+@click.pass_context
+def sources(ctx: click.Context, refs: tuple[str, ...], markdown: bool) -> None:
+    """The sources mesosim cites, or what a cited line says (REF: 002:11, 000:98...)."""
+    from mesosim.describe import show_sources, sources_markdown
+
+    if markdown:
+        click.echo(sources_markdown(), nl=False)
+        return
+    text, ok = show_sources(_host(ctx).catalog, refs)
+    click.echo(text)
+    if not ok:
+        ctx.exit(1)
 
 
 @cli.command()

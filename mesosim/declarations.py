@@ -165,6 +165,8 @@ class Range:
             return f"at least {fmt_number(self.min)}{u}"
         if self.min == self.max:
             return f"{fmt_number(self.min)}{u}"
+        if self.min < 0 or self.max < 0:  # "-20 to -5 °C", not "-20--5 °C"
+            return f"{fmt_number(self.min)} to {fmt_number(self.max)}{u}"
         return f"{fmt_number(self.min)}-{fmt_number(self.max)}{u}"
 
 
@@ -544,6 +546,9 @@ class Technique:
     figures: tuple[Figure, ...] = field(default=(), converter=_tuple)
     #: steps a scope adds (see :class:`Procedure`)
     procedures: tuple[Procedure, ...] = field(default=(), converter=_tuple)
+    #: required slot -> (who requires it, source), for slots a scope's procedure added (set by
+    #: resolution: the eye area's rest, 002:139-140)
+    required_by: Mapping[str, tuple[str, str]] = field(factory=dict)
     #: why it is not used on the zones and settings it leaves out (see :class:`Limit`)
     limits: tuple[Limit, ...] = field(default=(), converter=_tuple)
     #: step names whose time the session's measure leaves out (set by resolution from the

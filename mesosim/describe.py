@@ -21,6 +21,41 @@ _FIGURES = {
 }
 
 
+def claims_of(catalog: Catalog, source: str | None) -> list[tuple[str, str]]:
+    """``(citation, what the cited line says)`` for every citation in ``source`` whose source
+    has a claim for it (exactly, or a claim whose lines cover a single cited line)."""
+    from mesosim.declarations import citations
+
+    out = []
+    for sid, lines in citations(source or "default"):
+        src = catalog.sources.get(sid)
+        if src is None:
+            continue
+        text = src.claims.get(lines)
+        if text is None and lines.isdigit():
+            n = int(lines)
+            for key, claim in src.claims.items():
+                lo, _, hi = key.partition("-")
+                if hi and lo.isdigit() and hi.isdigit() and int(lo) <= n <= int(hi):
+                    text = claim
+                    break
+        if text is not None:
+            out.append((f"{sid}:{lines}", text))
+    return out
+
+
+def _cited_block(catalog: Catalog, sources: list[str | None]) -> list[str]:
+    """The claims of every citation in ``sources``, each once, in order."""
+    seen: dict[str, str] = {}
+    for source in sources:
+        for ref, text in claims_of(catalog, source):
+            seen.setdefault(ref, text)
+    if not seen:
+        return []
+    return ["", "What the cited lines say (in mesosim's words; 'mesosim sources REF'):",
+            *(f"  {ref}: {text}" for ref, text in seen.items())]
+
+
 def _src(r: Range) -> str:
     s = f"[{r.source}]"
     if r.source == "default":
@@ -53,9 +88,18 @@ def explain_rule(reg: Catalog, code: str) -> str | None:
     if rule.origin != "core":
         lines += ["", f"Added by plugin '{rule.origin}'."]
     if code in (rules.CONTRAINDICATED, rules.RELATIVE_CONTRAINDICATION):
-        lines += ["", "General contraindications (every technique):"]
-        lines += [f"  {c.condition} [{c.source}]" + (f" - {c.note}" if c.note else "")
-                  for c in reg.general]
+        sev = "error" if code == rules.CONTRAINDICATED else "warning"
+        lines += ["", "General contraindications (every technique, or every injection or "
+                  "non-injection technique where scoped):"]
+        lines += [f"  {c.condition} [{c.source}]"
+                  + (f" ({c.scope})" if str(c.scope) != "everywhere" else "")
+                  + (f" - {c.note}" if c.note else "")
+                  for c in reg.general if c.severity == sev]
+        for z in sorted(reg.zones.values(), key=lambda z: z.name):
+            cs = [c for c in z.contraindications if c.severity == sev]
+            if cs:
+                lines.append(f"zone {z.name}: " + ", ".join(
+                    f"{c.condition} [{c.source}]" for c in cs))
         for t in sorted(reg.techniques.values(), key=lambda t: t.name):
             sev = "error" if code == rules.CONTRAINDICATED else "warning"
             cs = [c for c in t.contraindications if c.severity == sev]
@@ -74,10 +118,20 @@ def explain_rule(reg: Catalog, code: str) -> str | None:
             per_tech += [f"    {name}: {r} {_src(r)}" for name, r in figs]
     if per_tech:
         lines += ["", "Figures in force, by technique (source in brackets):", *per_tech]
+    cited: list[str | None] = [r.source for t in reg.techniques.values()
+                               for _n, r in figures_for(reg, t, code)]
+    if code in (rules.CONTRAINDICATED, rules.RELATIVE_CONTRAINDICATION):
+        cited += [c.source for c in reg.general]
+        cited += [c.source for z in reg.zones.values() for c in z.contraindications]
+        cited += [c.source for t in reg.techniques.values() for c in t.contraindications]
+    lines += _cited_block(reg, cited)
     return "\n".join(lines)
 
 
-def show_technique(reg: Catalog, t: Technique) -> str:
+def show_technique(reg: Catalog, t: Technique, zone: str | None = None,
+                   setting: str | None = None, course: str | None = None) -> str:
+    """What ``techniques show`` prints; with a zone, setting or course kind, also which
+    declarations are in force there and which ones they replace."""
     g = t.steps
     lines = [f"{t.name}: {t.description}",
              f"plugin: {t.plugin} ({t.distribution} {t.version}), API {t.api_version}",
@@ -113,6 +167,40 @@ def show_technique(reg: Catalog, t: Technique) -> str:
         lines += ["", "Before-care (before each session):"]
         lines += [f"  {c.activity}: {c.minimum} {_src(c.minimum)}" for c in t.beforecare]
     lines += ["", f"Allergy test required: {'yes [' + t.allergy_test + ']' if t.allergy_test else 'no'}"]
+    if t.figures:
+        lines += ["", "Figures for a scope (the most specific in force):"]
+        lines += [f"  {f.name.replace('_', ' ')} [{f.scope}]: {f.range} {_src(f.range)}"
+                  for f in t.figures]
+    if t.procedures:
+        lines += ["", "Steps a scope adds:"]
+        for proc in t.procedures:
+            chain = " -> ".join(x if isinstance(x, str) else x[1] for x in proc.after_active)
+            lines.append(f"  [{proc.scope}] after '{t.active_step}': {chain} [{proc.source}]")
+    if t.limits:
+        lines += ["", "Not used (why):"]
+        for lim in t.limits:
+            where = f"zone {lim.zone}" if lim.zone else f"setting {lim.setting}"
+            lines.append(f"  {where} [{lim.source}]" + (f" - {lim.note}" if lim.note else ""))
+    cited: list[str | None] = [pr.range.source for pr in t.parameters]
+    cited += [r.source for r in (t.interval, t.course_length, t.session_duration,
+                                 t.session_dose) if r is not None]
+    cited += [c.source for c in t.contraindications]
+    cited += [c.minimum.source for c in (*t.aftercare, *t.beforecare)]
+    cited += [t.allergy_test] + [f.range.source for f in t.figures]
+    cited += [lim.source for lim in t.limits]
+    if zone is not None or setting is not None or course is not None:
+        from mesosim.resolve import provenance
+
+        where = ", ".join(x for x in (f"zone {zone}" if zone else "",
+                                      f"setting {setting}" if setting else "",
+                                      f"{course} course" if course else "") if x)
+        lines += ["", f"In force for {where} (technique, zone and general declarations; "
+                  "'replaced': a longer, stricter or more specific one applies):"]
+        for a in provenance(reg, t, zone, setting or "clinic", course):
+            note = f"\n        note: {a.note}" if a.note and a.status != "replaced" else ""
+            lines.append(f"  {a.what}: {a.value} [{a.source}] ({a.origin}; {a.status}){note}")
+            cited.append(a.source)
+    lines += _cited_block(reg, cited)
     return "\n".join(lines)
 
 
@@ -140,3 +228,62 @@ def plugins_as_dict(reg: Catalog) -> dict[str, Any]:
             for p in reg.plugins
         ],
     }
+
+
+def show_sources(catalog: Catalog, refs: tuple[str, ...] = ()) -> tuple[str, bool]:
+    """``mesosim sources [REF...]``: the sources, or what each cited line says. Returns the text
+    and whether every reference was found."""
+    if not refs:
+        lines = ["Sources (cite them as ID:LINE; 'mesosim sources ID:LINE' prints the claim):"]
+        for src in sorted(catalog.sources.values(), key=lambda s: s.id):
+            where = f" ({src.where})" if src.where else ""
+            lines.append(f"  {src.id}: {src.title}{where}, {len(src.claims)} claims")
+        return "\n".join(lines), True
+    out, ok = [], True
+    for ref in refs:
+        found = claims_of(catalog, ref)
+        if found:
+            out += [f"{r}: {text}" for r, text in found]
+            continue
+        ok = False
+        sid = ref.partition(":")[0]
+        if sid not in catalog.sources:
+            known = ", ".join(sorted(catalog.sources)) or "none"
+            out.append(f"{ref}: no source '{sid}' (sources: {known})")
+        else:
+            out.append(f"{ref}: no claim for this line of source {sid}")
+    return "\n".join(out), ok
+
+
+def sources_markdown() -> str:
+    """``docs/sources.md``: the two source articles and, for every line mesosim cites, what it
+    says in mesosim's own words, grouped by topic (generated from ``mesosim/sources.toml``)."""
+    from mesosim.plugin.claims import CLAIMS
+
+    data = CLAIMS.data()
+    out = ["<!-- generated by `mesosim sources --markdown`; edit mesosim/sources.toml instead -->",
+           "# The sources mesosim cites", "",
+           "Every figure mesosim enforces cites a line of one of two general-audience web "
+           "articles on mesotherapy, as `FILE:LINE` (`002:11`), or says `default` where they give "
+           "no figure. The articles themselves are not part of this repository; this page says, "
+           "for every cited line, what it states, **in mesosim's own words** (a paraphrase, never "
+           "the article's sentences). `mesosim sources REF` prints one of these claims, and "
+           "`mesosim explain CODE` and `mesosim techniques show NAME` print them beside the "
+           "figures they support. mesosim is a training tool, not medical advice.", ""]
+    for src in data.get("source", ()):
+        out.append(f'<a id="{src["id"]}"></a>')
+        out.append(f"## `{src['id']}`: {src['title']}")
+        out.append("")
+        out.append(f"File `{src['file']}`; cited as `{src['id']}:LINE`.")
+        out.append("")
+    topics: dict[str, list[dict[str, str]]] = {}
+    for claim in data.get("claim", ()):
+        topics.setdefault(claim["topic"], []).append(claim)
+    out.append("## What the cited lines say, by topic")
+    out.append("")
+    for topic, claims in topics.items():
+        out.append(f"### {topic}")
+        out.append("")
+        out += [f"- `{c['ref']}`: {c['text']}" for c in claims]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

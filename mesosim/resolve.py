@@ -168,9 +168,14 @@ def _resolve(catalog: Catalog, tech: Technique, zone: str | None, setting: str |
         procedures += [(p, zname) for p in z.procedures
                        if ctx.applies(p.scope, own_zone=zone)]
     graph, required, unmeasured = tech.steps, set(tech.required), set(tech.unmeasured)
+    required_by: dict[str, tuple[str, str]] = dict(tech.required_by)
     for proc, origin in procedures:
         graph, slot_of = _join(graph, tech.active_step, proc.after_active)
-        required |= {slot_of.get(s, s) for s in proc.required}
+        for s in proc.required:
+            slot = slot_of.get(s, s)
+            required.add(slot)
+            if slot not in tech.required:
+                required_by.setdefault(slot, (f"the procedure of {origin}", proc.source))
         unmeasured |= {graph.slots[slot_of[s]] for s in proc.unmeasured if s in slot_of}
         applied.append(Applied("procedure", " -> ".join(
             (s if isinstance(s, str) else s[1]) for s in proc.after_active) or "required steps",
@@ -181,6 +186,7 @@ def _resolve(catalog: Catalog, tech: Technique, zone: str | None, setting: str |
         tech, contraindications=tuple(contraindications), aftercare=cares["aftercare"],
         beforecare=cares["beforecare"], parameters=tuple(parameters), steps=graph,
         required=frozenset(required), unmeasured=frozenset(unmeasured), figures=(),
+        required_by=required_by,
         procedures=(), interval=figures["interval"], course_length=figures["course_length"],
         session_duration=figures["session_duration"], session_dose=figures["session_dose"])
     return resolved, tuple(applied)

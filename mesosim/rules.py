@@ -202,7 +202,7 @@ Manual injection: 1.5-2 mm on the face (002:11), classical injections 2-5 mm (00
 rollers: needles of at most 0.5 mm (002:111).""", parameter_kind="depth"),
     _rule(DOSE_OUT_OF_RANGE, "dose-out-of-range", "dose", "error", "Volume per point outside the "
           "technique's range.", """
-The sources speak of "tenths and hundredths of a millilitre" per injection (002:309).""",
+A source counts each injection's dose in tenths or hundredths of a millilitre (002:309).""",
           parameter_kind="dose"),
     _rule(SESSION_DOSE_OUT_OF_RANGE, "session-dose-out-of-range", "dose", "error",
           "The session's total volume "
@@ -227,8 +227,8 @@ A manual session lasts 20-25 min (002:46); non-injection sessions under half an 
     # --- MS5xx: the course ------------------------------------------------------------------
     _rule(INTERVAL_TOO_SHORT, "interval-too-short", "interval", "error", "Two sessions are closer than the "
           "technique's minimum interval.", """
-Sources disagree: every 7-10 days (000:95), no more than once a week (002:309), one to two a
-week (002:640); roller no earlier than a week, better two (002:470).""",
+Sources disagree: every 7-10 days (000:95), at most weekly (002:309), one to two a week
+(002:640); roller sessions a week apart at the earliest, two weeks better (002:470).""",
           figure="interval"),
     _rule(INTERVAL_TOO_LONG, "interval-too-long", "interval", "warning", "Two sessions are further apart "
           "than the technique's maximum interval.", """

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mesosim.declarations import SETTINGS, ZONES
+from mesosim.declarations import COURSE_KINDS, SETTINGS, ZONES
 from mesosim.protocol import ALLERGY_TEST, FORMAT_VERSION
 from mesosim.units import EXAMPLES, UNITS
 
@@ -29,6 +29,20 @@ def _quantity(dimension: str) -> dict[str, Any]:
         "description": f"a {dimension} with its unit, e.g. '{EXAMPLES[dimension]}'",
         "examples": [EXAMPLES[dimension]],
     }
+
+
+def _course(with_kind: bool) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "start": _date(),
+        "sessions": {"type": "integer", "minimum": 1, "maximum": 1000},
+        "interval": _quantity("time"),
+        "dates": {"type": "array", "items": _date(), "minItems": 1},
+    }
+    if with_kind:
+        props = {"kind": {"type": "string", "enum": list(COURSE_KINDS), "default": "intensive"},
+                 **props}
+    return {"type": "object", "additionalProperties": False, "properties": props,
+            "anyOf": [{"required": ["dates"]}, {"required": ["start", "sessions"]}]}
 
 
 def _date() -> dict[str, Any]:
@@ -55,7 +69,7 @@ def protocol_schema(reg: Catalog) -> dict[str, Any]:
         "description": "A mesotherapy treatment protocol for mesosim (training tool, not "
                        "medical advice).",
         "type": "object",
-        "required": ["mesosim", "id", "technique", "zone", "patient", "course", "session"],
+        "required": ["mesosim", "technique", "zone", "patient", "course", "session"],
         "additionalProperties": False,
         "properties": {
             "mesosim": {"const": FORMAT_VERSION, "description": "format version"},
@@ -64,7 +78,7 @@ def protocol_schema(reg: Catalog) -> dict[str, Any]:
             "description": {"type": "string"},
             "notes": {"type": "string"},
             "technique": {"type": "string", "enum": sorted(reg.techniques)},
-            "zone": {"type": "string", "enum": list(ZONES)},
+            "zone": {"type": "string", "enum": sorted(reg.zones) or list(ZONES)},
             "setting": {"type": "string", "enum": list(SETTINGS), "default": "clinic"},
             "patient": {
                 "type": "object",
@@ -83,17 +97,9 @@ def protocol_schema(reg: Catalog) -> dict[str, Any]:
                     }},
                 },
             },
-            "course": {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {
-                    "start": _date(),
-                    "sessions": {"type": "integer", "minimum": 1, "maximum": 1000},
-                    "interval": _quantity("time"),
-                    "dates": {"type": "array", "items": _date(), "minItems": 1},
-                },
-                "anyOf": [{"required": ["dates"]}, {"required": ["start", "sessions"]}],
-            },
+            "course": _course(with_kind=True),
+            "maintenance": {**_course(with_kind=False),
+                            "description": "maintenance sessions after the course"},
             "session": {
                 "type": "object",
                 "additionalProperties": False,

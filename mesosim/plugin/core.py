@@ -92,8 +92,8 @@ CONDITIONS = frozenset({
 })
 
 #: What patients plan, and what each involves: a plan meets the windows of its own activity and
-#: of the activities it involves. 000:98 names "tanning beds, direct sun" and "saunas, steam
-#: rooms" together; 002:480 lists baths, solariums, saunas and beaches as heat and UV; 002:169
+#: of the activities it involves. 000:98 groups tanning beds with direct sun, and saunas with
+#: steam rooms; 002:480 lists baths, solariums, saunas and beaches as heat and UV; 002:169
 #: names washing the hair and showering together; 002:481 swimming in public places.
 ACTIVITIES = (
     Activity("sauna", "a sauna: heat", source="000:98, 002:480"),
@@ -123,8 +123,8 @@ ACTIVITIES = (
 )
 
 #: The general lists apply to every technique (injection or not) and every zone: 000:55-71 and
-#: 002:86-97 list them for mesotherapy as such. 000:65 reads "high-quality and poor-quality
-#: swelling", a mistranslation of benign and malignant tumours (swelling under the eyes is an
+#: 002:86-97 list them for mesotherapy as such. 000:65 lists swelling of good and of poor
+#: quality, a mistranslation of benign and malignant tumours (swelling under the eyes is an
 #: indication: 002:25, 002:118).
 GENERAL = (
     Contraindication("allergic-tendency", "000:57"),
@@ -133,7 +133,7 @@ GENERAL = (
     Contraindication("kidney-disease", "000:61, 002:93"),
     Contraindication("coagulation-disorder", "000:63, 002:92"),
     Contraindication("oncology", "000:65",
-                     note="000:65 speaks of 'high-quality and poor-quality swelling', read as "
+                     note="000:65 lists swelling of good and of poor quality, read as "
                           "benign and malignant tumours"),
     Contraindication("pregnancy", "000:69, 002:91",
                      note="002:379-381: strongly not recommended, no laboratory tests exist"),
@@ -172,11 +172,11 @@ GENERAL = (
 
 
 def _week(activity: str, line: str) -> Care:
-    # 002:478: the rehabilitation period is 2-3 days, but its rules hold for a week after a
-    # session; the list (002:480-485) speaks of injections that damage the epidermis
+    # 002:478: recovery takes 2-3 days, yet its restrictions last a week after a session; the
+    # list (002:480-485) speaks of injections that damage the epidermis
     return Care(activity, between(7, None, "d", f"002:478, 002:{line}",
-                                  note="the rules of the rehabilitation period hold for a week "
-                                       "after a session (002:478); 000:98 gives 2 days for "
+                                  note="the recovery restrictions last a week after a "
+                                       "session (002:478); 000:98 gives 2 days for "
                                        "saunas and sport, 1 for makeup"),
                 scope={"method": "injection"})
 
@@ -188,7 +188,7 @@ FACE_REHABILITATION = (
 )
 
 #: The facial article's list, 002:362-377: for the face and the eye area, whatever the technique
-#: (and the scalp, whose list is "as for the other types", 002:165).
+#: (and the scalp, whose list matches the other kinds', 002:165).
 FACIAL = (
     Contraindication("allergic-tendency", "002:364"),
     Contraindication("component-intolerance", "002:365"),
@@ -211,17 +211,18 @@ FACIAL = (
     Contraindication("pacemaker", "002:377"),
 )
 
-#: The eye area's procedure after the active step, 002:139-140: the patient rests, and half an
-#: hour later the skin is disinfected again and a soothing mask or cream applied. The rest and
-#: the second disinfection come after the 20-25 minutes a manual session's measure counts
-#: (002:46), so they are not measured.
+#: The eye area's procedure after the active step, 002:139-140: the patient rests; after half
+#: an hour the skin is disinfected a second time, then comes the soothing mask, or a cream that
+#: works the same way. The rest and the second disinfection come after the 20-25 minutes a
+#: manual session's measure counts (002:46), so they are not measured.
 EYE_PROCEDURE = Procedure(
     source="002:139-140",
     scope={"method": "injection"},
     after_active=("rest", ("disinfection-again", "disinfection"), "soothing-mask"),
     required={"rest", "disinfection-again"},
     unmeasured={"rest", "disinfection-again"},
-    note="the mask 'or a cream with a similar effect' (002:140): the mask is not required",
+    note="002:140 accepts a cream that works the same way instead of the mask: the mask is not "
+         "required",
 )
 
 ZONES = (
@@ -247,14 +248,14 @@ ZONES = (
                  "general course is 4-10 (002:640), 5-7 (002:50), 8-10 (000:95)"),
                  scope={"method": "injection"}),
              Figure("interval", between(
-                 14, 21, "d", "002:141", note="a repeat session after a couple of weeks; the "
+                 14, 21, "d", "002:141", note="the next session a couple of weeks later; the "
                  "21-day maximum is a default"), scope={"method": "injection"}),
          ),
          procedures=(EYE_PROCEDURE,),
          parameters=(
              ParamRange("rest", "duration", between(
-                 20, 40, "min", "002:140", note="half an hour after all manipulations; the "
-                 "+/-10 min tolerance is a default")),
+                 20, 40, "min", "002:140", note="the skin waits half an hour once the "
+                 "procedure is over; the +/-10 min tolerance is a default")),
          )),
     Zone("neck", "the neck (the sources give no figure of their own; nearest: the double chin, "
          "002:82, 002:338)", "default"),
@@ -263,7 +264,7 @@ ZONES = (
          "002:145",
          contraindications=(
              *(evolve(c, source=f"002:165, {c.source}",
-                      note="002:165: the hair list is that of the other types"
+                      note="002:165: hair mesotherapy shares the other kinds' list"
                            + (f"; {c.note}" if c.note else ""))
                for c in FACIAL),
              Contraindication("menstruation", "002:165"),

@@ -52,6 +52,7 @@ def calendar_ics(sim: Outcome, session_time: _dt.time = DEFAULT_SESSION_TIME) ->
                f"not in the protocol: {session_time.strftime('%H:%M')} is a placeholder.")
         ev.add("categories", ["mesosim", "session"])
         cal.add_component(ev)
+    dates = {s.number: s.date for s in tr.sessions}
     for (session, kind, start_d, end_d), acts in window_events(tr).items():
         ev = Event()
         ev.add("uid", f"{uid_base}-{kind}-{session}-{start_d.isoformat()}-{end_d.isoformat()}"
@@ -64,16 +65,47 @@ def calendar_ics(sim: Outcome, session_time: _dt.time = DEFAULT_SESSION_TIME) ->
         ev.add("description", "Avoid: " + "; ".join(f"{a} (source: {src})" for a, src in acts))
         ev.add("categories", ["mesosim", kind])
         cal.add_component(ev)
+    # restrictions of hours (no hair washing for 10 h) are timed events: from the session's end
+    # (aftercare) or up to its start (before-care), at the placeholder time of day
+    for (session, kind, minutes), acts in hour_events(tr).items():
+        begin = _dt.datetime.combine(dates[session], session_time)
+        if kind == "aftercare":
+            begin += _dt.timedelta(minutes=tr.total_minutes)
+            start_t, end_t = begin, begin + _dt.timedelta(minutes=minutes)
+        else:
+            start_t, end_t = begin - _dt.timedelta(minutes=minutes), begin
+        ev = Event()
+        ev.add("uid", f"{uid_base}-{kind}-{session}-{int(minutes)}min@mesosim")
+        ev.add("dtstamp", stamp)
+        ev.add("summary", window_summary(session, kind, acts)
+               + f" for {minutes_text(minutes / 60)} h")
+        ev.add("dtstart", start_t)
+        ev.add("dtend", end_t)
+        ev.add("transp", "TRANSPARENT")
+        ev.add("description", "Avoid: " + "; ".join(f"{a} (source: {src})" for a, src in acts))
+        ev.add("categories", ["mesosim", kind])
+        cal.add_component(ev)
     data: bytes = cal.to_ical()
     return data
 
 
 def window_events(tr: Trace) -> dict[tuple[int, str, _dt.date, _dt.date], list[tuple[str, str]]]:
-    """Windows grouped as the calendar shows them: (session, kind, start, end) -> [(activity,
-    source)], in the trace's order."""
+    """Windows of a day or more, grouped as the calendar shows them: (session, kind, start,
+    end) -> [(activity, source)], in the trace's order."""
     out: dict[tuple[int, str, _dt.date, _dt.date], list[tuple[str, str]]] = {}
     for w in tr.windows:
+        if 0 < w.minutes < 1440:
+            continue
         out.setdefault((w.session, w.kind, w.start, w.end), []).append((w.activity, w.source))
+    return out
+
+
+def hour_events(tr: Trace) -> dict[tuple[int, str, float], list[tuple[str, str]]]:
+    """Windows under a day (hours), grouped: (session, kind, minutes) -> [(activity, source)]."""
+    out: dict[tuple[int, str, float], list[tuple[str, str]]] = {}
+    for w in tr.windows:
+        if 0 < w.minutes < 1440:
+            out.setdefault((w.session, w.kind, w.minutes), []).append((w.activity, w.source))
     return out
 
 

@@ -110,8 +110,8 @@ def render_timeline(sim: Outcome, catalog: Catalog, color: bool = False) -> str:
 
 
 def _course_lines(tr: Trace, t: Technique) -> list[str]:
-    n = len(tr.sessions)
-    if not n:
+    n = sum(s.phase != "maintenance" for s in tr.sessions) or len(tr.sessions)
+    if not tr.sessions:
         return ["Course: no calendar (give 'start' and 'sessions', or 'dates')"]
     out = [f"Course: {n} session{'s' * (n != 1)}{_verdict(t.course_length, n, '', t, ' sessions')}"]
     if tr.intervals:

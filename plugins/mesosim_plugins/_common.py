@@ -64,13 +64,13 @@ INJECTION_AFTERCARE = (
     Care("sport", between(2, None, "d", "000:98")),
     Care("makeup", between(1, None, "d", "000:98")),
     Care("sun", between(2, None, "d", "default",
-                        note="000:98 says 'several days'; 002:169 at least 2 days (hair); "
-                             "002:192 3 days (non-injection)")),
+                        note="000:98 gives a few days without a number; 002:169 at least 2 days "
+                             "(hair); 002:192 3 days (non-injection)")),
 )
 
 
 INJECTION_INTERVAL = between(7, 14, "d", "000:95",
-                             note="000:95: every 7-10 days; 002:309: no more than once a week; "
+                             note="000:95: every 7-10 days; 002:309: at most weekly; "
                                   "002:640: one to two sessions a week. The maximum of 14 d is a "
                                   "default.")
 INJECTION_COURSE = between(4, 10, "", "002:640",
@@ -81,7 +81,7 @@ INJECTION_COURSE = between(4, 10, "", "002:640",
 INJECTION_MAINTENANCE = (
     Figure("interval", between(
         14, 183, "d", "002:640",
-        note="maintenance courses of no more than two sessions a month (002:640); the maximum "
+        note="maintenance at most twice a month (002:640); the maximum "
              "of six months is where a new course starts instead (002:50, 002:415), a default"),
         scope={"course": "maintenance"}),
     Figure("course_length", between(
@@ -120,15 +120,16 @@ def non_injection_steps(device_step: str) -> StepGraph:
 
 
 def _care(activity: str, line: str, note: str = "") -> Care:
-    # 002:192: "three days before the scheduled session and the same period after it"
+    # 002:192: the care starts three days ahead of each session and lasts as long after it
     return Care(activity, between(3, None, "d", f"002:192, 002:{line}", note=note))
 
 
 #: 002:192-198: the same list before (beforecare) and after (aftercare) each session
 NON_INJECTION_CARE = (
     _care("alcohol", "194"),
-    _care("sun", "195", note="000:98 says 'several days' after injections and 002:169 at least "
-                             "2 days (hair); 002:192 gives 3 days for non-injection mesotherapy"),
+    _care("sun", "195", note="000:98 gives a few days, without a number, after injections and "
+                             "002:169 at least 2 days (hair); 002:192 gives 3 days for "
+                             "non-injection mesotherapy"),
     _care("makeup", "196", note="000:98 says 1 day after injections; 002:192 gives 3 days for "
                                 "non-injection mesotherapy"),
     _care("pool", "197"),
@@ -146,13 +147,13 @@ NON_INJECTION_CONTRAINDICATIONS = (
         note="no medications for 3 days before and after a session (002:192-198)"),
 )
 
-#: the 'fixative' course after an intensive non-injection course, one procedure a month
-#: (002:181)
+#: the consolidating course (the source's fixative one) that follows an intensive non-injection
+#: course: one procedure a month (002:181)
 NON_INJECTION_MAINTENANCE = (
     Figure("interval", between(
         28, 35, "d", "002:181",
-        note="'fixative is prescribed per procedure for a month', read as one session a month; "
-             "the 28-35 day window is a default reading of 'a month'"),
+        note="the consolidating course gives one procedure for each month, read as one session "
+             "a month; the 28-35 day window is a default reading of that month"),
         scope={"course": "maintenance"}),
     Figure("course_length", between(
         1, 12, "", "default",
@@ -164,9 +165,9 @@ NON_INJECTION_MAINTENANCE = (
 NON_INJECTION_INTERVAL = between(
     10, 14, "d", "002:181",
     note="002:181: an intensive course is every ten days (the minimum); the maximum of 14 d is a "
-         "default. Injection sources say every 7-10 days (000:95), no more than once a week "
-         "(002:309) or one to two sessions a week (002:640); the fixative course, one procedure "
-         "a month (002:181), is the maintenance course.",
+         "default. Injection sources say every 7-10 days (000:95), at most weekly "
+         "(002:309) or one to two sessions a week (002:640); the consolidating course, one "
+         "procedure a month (002:181), is the maintenance course.",
 )
 NON_INJECTION_COURSE = between(
     3, 10, "", "002:181",
@@ -177,7 +178,7 @@ NON_INJECTION_COURSE = between(
 #: device step (the consultation, the mask and the briefing are not counted)
 NON_INJECTION_SESSION = between(
     None, 30, "min", "002:179",
-    note="'on average it does not take more than half an hour'; measured from the application "
+    note="a session usually lasts half an hour at most; measured from the application "
          "of the cocktail to the end of the device step",
 )
 

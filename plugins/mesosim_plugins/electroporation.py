@@ -1,17 +1,17 @@
 """electroporation: electric pulses open the skin to the applied cocktail (002:216, 002:575).
 
-Sources (see shared/domain.md): "electric current acts as a conductor for nutrients ... what is
-important is not how strong the voltage will be, but what the pulse frequency will be ... only
-when the frequency reaches the desired level do the components of the applied composition begin
-to penetrate into the skin" (002:216; the source's section heading is missing, the text describes
+Sources (see docs/sources.md): the current carries the useful substances along; the pulse
+frequency counts, not the voltage, and the applied cocktail starts to enter the skin only once
+that frequency is right (002:216; the section has lost its heading, but what it describes is
 electroporation); it helps against fine wrinkles, cellulite, hair loss, pigmentation, acne scars,
-rosacea and acne (002:218-224); "an electromagnetic field is created, which increases the
-permeability of the skin by more than four hundred times ... to a depth of two millimeters"
-(002:575). As non-injection mesotherapy it shares iontophoresis's sequence, calendar, care and
-contraindications (002:175-205), imported from :mod:`mesosim_plugins.iontophoresis`.
+rosacea and acne (002:218-224); an electromagnetic field makes the skin more than four hundred
+times more permeable, and the drug then reaches two millimetres deep (002:575). As non-injection
+mesotherapy it shares iontophoresis's sequence, calendar, care and contraindications
+(002:175-205), imported from :mod:`mesosim_plugins.iontophoresis`.
 
-Setting: 002:216 stands in the "Home mesotherapy" section, among "the options ... available for
-home use" (002:211-213), so both clinic and home are allowed; the home voltage range is tighter.
+Setting: 002:216 belongs to the source's section on mesotherapy at home, among the methods it
+offers for use at home (002:211-213), so both clinic and home are allowed; the home voltage range
+is tighter.
 
 The sources give no figure for any device setting: the pulse frequency, pulse duration, voltage
 and device time are conservative ``default`` ranges, overridable in ``mesosim.toml``.
@@ -42,7 +42,7 @@ PARAMETERS = (
     ParamRange("electroporation", "pulse_frequency", between(
         1, 2000, "Hz", "default",
         note="002:216: the pulse frequency matters more than the voltage, and the cocktail "
-             "penetrates only once it 'reaches the desired level', but no figure is given; "
+             "penetrates only once the frequency is right, but no figure is given; "
              "1 Hz-2 kHz is a conservative default band")),
     ParamRange("electroporation", "pulse_duration", between(
         0.1, 5, "ms", "default",
@@ -50,7 +50,7 @@ PARAMETERS = (
              "default")),
     ParamRange("electroporation", "voltage", between(
         1, 50, "V", "default",
-        note="no source gives a voltage (002:216: 'not how strong the voltage will be'); kept "
+        note="no source gives a voltage (002:216 puts the frequency before the voltage); kept "
              "within the extra-low-voltage band, at most 50 V, as a conservative default")),
     ParamRange("electroporation", "voltage", between(
         1, 24, "V", "default",

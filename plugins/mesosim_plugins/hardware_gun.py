@@ -1,10 +1,10 @@
-"""hardware-gun: a special gun (injector) that treats large areas fast, to a given depth, with
-virtually no pain (002:67); a vibrating injector whose settings raise or lower the volume
+"""hardware-gun: a special gun (injector) that treats large areas fast, to a set depth and
+almost painlessly (002:67); a vibrating injector whose settings raise or lower the volume
 injected and the depth (002:571).
 
-Sources (see shared/domain.md): the injector is described under classical (injection)
+Sources (see docs/sources.md): the injector is described under classical (injection)
 mesotherapy, 2-5 mm deep (002:569), and the face figure of 1.5-2 mm (002:11) holds for it as for
-the syringe; a dose is "tenths and hundredths of a millilitre" per injection (002:309). The
+the syringe; each injection's dose counts in tenths or hundredths of a millilitre (002:309). The
 session follows the salon sequence (002:399-406), with the allergy test before the course
 (002:69, which follows the gun's description). Contraindications, aftercare, interval and
 course are those of injections in general (``_common``).
@@ -13,8 +13,9 @@ Choices mesosim makes where the sources give no figure, each marked ``default``:
 
 * the gun is for large areas (002:67); the eyelids and the corners of the mouth are treated by
   hand, point by point (002:65), so the eye area (``periorbital``) is not one of its zones;
-* "a very fast pace" (002:67) gives no time: the injection step lasts 1-15 min, and up to 500
-  points (a large area) are allowed, within the same session dose as manual injection.
+* the gun works very quickly (002:67), but no time is given: the injection step lasts 1-15 min,
+  and up to 500 points (a large area) are allowed, within the same session dose as manual
+  injection.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ PARAMETERS = (
                             f"sources give (002:11); {_SETTINGS_NOTE}")),
     ParamRange("injection", "volume_per_point",
                between(0.01, 0.1, "ml", "002:309",
-                       note="'tenths and hundredths of a millilitre' per injection, read as "
+                       note="a dose of tenths or hundredths of a millilitre per injection, read as "
                             "0.01-0.1 ml per point; the injector's settings raise or lower the "
                             "volume (002:571)")),
     ParamRange("injection", "points",
@@ -51,7 +52,7 @@ PARAMETERS = (
                        note="the gun treats large areas at once (002:67); no source counts points")),
     ParamRange("injection", "duration",
                between(1, 15, "min", "default",
-                       note="'at a very fast pace' (002:67); no source gives a time")),
+                       note="the gun works very quickly (002:67); no source gives a time")),
     _common.ANESTHESIA_WAIT,
 )
 

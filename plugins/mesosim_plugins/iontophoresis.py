@@ -1,10 +1,10 @@
 """iontophoresis: a galvanic current drives the applied cocktail into the skin (002:227).
 
-Sources (see shared/domain.md): "the positive effect of such procedures is due to the effect of
-current on problem areas ... the penetration depth is about 2-5 mm" (002:227); it is one of the
-options "available for home use" (002:211-213, 002:227); it treats bags under the eyes and
+Sources (see docs/sources.md): the procedure works because the current acts on the area being
+treated, and the cocktail reaches about 2-5 mm deep (002:227); it is one of the methods the
+source offers for use at home (002:211-213, 002:227); it treats bags under the eyes and
 cellulite among others (002:231, 002:235). As non-injection mesotherapy: the cocktail is spread
-on the area, then a device drives it in (002:175-177); sessions take no more than half an hour
+on the area, then a device drives it in (002:175-177); sessions last half an hour at most
 (002:179); an intensive course is 3-10 procedures ten days apart (002:181); alcohol, sunbathing,
 decorative cosmetics, pools and saunas and medications are avoided three days before and three
 days after each session (002:192-198); contraindications 002:200-205.
@@ -41,7 +41,7 @@ VOCABULARY = Vocabulary(
 PARAMETERS = (
     ParamRange("iontophoresis", "current", between(
         0.1, 1, "mA", "default",
-        note="no source gives a current (002:227 says only 'a slight electric shock'); a "
+        note="no source gives a current (002:227 mentions only a mild electric jolt); a "
              "conservative default for the face")),
     ParamRange("iontophoresis", "current", between(
         0.1, 0.5, "mA", "default",

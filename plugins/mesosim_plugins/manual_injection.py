@@ -1,9 +1,9 @@
-"""manual-injection: a syringe with a very thin needle, point by point (002:65).
+"""manual-injection: a very fine needle on a syringe, one point at a time (002:65).
 
-Sources (see shared/domain.md): needles penetrate 1.5-2 mm on the face (002:11); classical
-injections 2-5 mm (002:569); depth follows the wrinkle (002:138); "tenths and hundredths of a
-millilitre" per injection (002:309); a session lasts 20-25 min (002:46); the salon sequence
-(002:399-406); the eye-area variant (002:136-141).
+Sources (see docs/sources.md): needles reach 1.5-2 mm deep on the face (002:11); classical
+injections 2-5 mm (002:569); depth follows the wrinkle (002:138); each injection's dose counts
+in tenths or hundredths of a millilitre (002:309); a session lasts 20-25 min (002:46); the salon
+sequence (002:399-406); the eye-area variant (002:136-141).
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ PARAMETERS = (
                                              note="classical injections 2-5 mm (002:569)")),
     ParamRange("injection", "volume_per_point",
                between(0.01, 0.1, "ml", "002:309",
-                       note="'tenths and hundredths of a millilitre' per injection; mesosim "
-                            "reads it as 0.01-0.1 ml per point")),
+                       note="a dose of tenths or hundredths of a millilitre per injection; "
+                            "mesosim reads it as 0.01-0.1 ml per point")),
     ParamRange("injection", "points", between(
         1, 200, "", "default",
-        note="no source counts the points; 'multiple micro-penetrations' (002:46): a wide bound "
-             "that catches typing mistakes")),
+        note="no source counts the points; 002:46 says only that there are many tiny punctures: "
+             "a wide bound that catches typing mistakes")),
     ParamRange("injection", "duration", between(
         5, 20, "min", "default",
         note="no source times the injections alone; the whole procedure takes 20-25 min (002:46)")),
@@ -50,7 +50,7 @@ PARAMETERS = (
 
 TECHNIQUE = Technique(
     name=NAME,
-    description="Manual injections with a syringe and a very thin needle, point by point "
+    description="Injections by hand, one point at a time, with a very fine needle on a syringe "
                 "(002:65).",
     active_step="injection",
     steps=STEPS,
@@ -72,8 +72,8 @@ TECHNIQUE = Technique(
     settings={"clinic"},
     limits=(
         Limit(setting="home", source="002:56, 002:213",
-              note="only a highly specialised specialist injects (002:56); injections cannot be "
-                   "done on oneself at home (002:213)"),
+              note="injecting is for a highly trained specialist only (002:56); nobody can "
+                   "inject themselves at home (002:213)"),
     ),
     durations={"marking": "2 min", "injection": "10 min", "soothing-mask": "10 min"},
 )

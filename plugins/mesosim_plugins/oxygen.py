@@ -1,12 +1,11 @@
 """oxygen: the cocktail is driven into the skin by a stream of oxygen under high pressure (002:579).
 
-Sources (see shared/domain.md): oxygen mesotherapy "does not require the use of a syringe. The
-drug is injected into the skin under the influence of a stream of oxygen supplied under high
-pressure ... absolute painlessness ... Contraindications for its use are minor due to the
-absence of punctures of the skin" (002:579); the source lists it as a third type beside
+Sources (see docs/sources.md): oxygen mesotherapy needs no syringe: a jet of oxygen at high
+pressure pushes the drug into the skin; it is entirely painless, and since nothing pierces the
+skin it has few contraindications (002:579); the source lists it as a third type beside
 injection and non-injection (002:561-565). It does not puncture the skin, so mesosim treats it
 as non-injection mesotherapy (002:171-205): the cocktail is spread on the area, then a device
-drives it in (002:175-177); sessions take no more than half an hour (002:179); an intensive
+drives it in (002:175-177); sessions last half an hour at most (002:179); an intensive
 course is 3-10 procedures ten days apart (002:181); alcohol, sunbathing, decorative cosmetics,
 pools and saunas and medications are avoided three days before and three days after each
 session (002:192-198); contraindications 002:200-205.
@@ -17,12 +16,12 @@ Choices mesosim makes, each visible in ``mesosim techniques show oxygen``:
   ranges, to be overridden with the device maker's figures (``mesosim.toml``);
 * the contraindications are the non-injection list (002:200-205; pregnancy, lactation,
   infection and inflammation are general ones in ``mesosim/plugin/core.py``) and nothing more:
-  "minor" (002:579) gives no list, and the general list's puncture-related items (clotting,
-  keloids, 002:612-618) do not apply without a puncture;
-* the allergy test is required: it tests the cocktail, not the needle ("a few drops of the
-  substance used" on the shoulder, 002:69, a sentence that follows the hardware type the source
-  itself calls "non-injection", 002:67; and the salon's preparatory stage, 002:394), and a
-  non-injection session puts the same cocktail into the skin;
+  002:579 says only that they are few, without a list, and the general list's puncture-related
+  items (clotting, keloids, 002:612-618) do not apply without a puncture;
+* the allergy test is required: it tests the cocktail, not the needle (some drops of the
+  cocktail on the shoulder, 002:69, in the paragraph after the hardware type, which the source
+  itself also names the non-injection type, 002:67; and the salon's preparatory stage,
+  002:394), and a non-injection session puts the same cocktail into the skin;
 * the oxygen device is described as a salon technique only: the ``clinic`` setting.
 
 The non-injection declarations below (steps, calendar, care, contraindications) are module
@@ -52,7 +51,7 @@ VOCABULARY = Vocabulary(
 PARAMETERS = (
     ParamRange("oxygen-infusion", "pressure", between(
         1, 3, "bar", "default",
-        note="002:579 says only 'a stream of oxygen supplied under high pressure', with no "
+        note="002:579 says only that the oxygen comes at high pressure, with no "
              "figure; 1-3 bar is a conservative default: override it with the device maker's "
              "figure")),
     ParamRange("oxygen-infusion", "pressure", between(

@@ -1,17 +1,17 @@
 """roller: the mesoscooter, a roller with thin needles of several lengths (002:111), whose
 micro-punctures let a cocktail applied beforehand into the skin (002:252-255).
 
-Sources (see shared/domain.md): for home use the needles should not exceed 0.5 mm (002:111);
+Sources (see docs/sources.md): at home the needles should be 0.5 mm long at most (002:111);
 the home sequence (002:462-470): cleanse -> disinfect the roller with medical alcohol ->
 anaesthetic -> apply the cocktail -> roll 3-5 min -> disinfect the roller again -> soothing
-mask -> nourishing cream half an hour later -> the next session no earlier than a week, better
-two; no more than once a week, in courses of at least five (002:262).
+mask -> nourishing cream after half an hour -> the next session a week later at the earliest,
+two weeks being better; at most weekly, in courses of five sessions or more (002:262).
 
 Choices mesosim makes where the sources give no figure, each marked ``default``:
 
 * clinic rollers: at most 1 mm (the sources give no clinic figure, only that rollers come in
   several lengths, 002:111);
-* the nourishing cream's "half an hour later" (002:469) is read as 20-40 min;
+* the nourishing cream's wait of half an hour (002:469) is read as 20-40 min;
 * the longest interval (21 d) and course (10 sessions).
 
 The roller punctures the skin, so the injection contraindications apply to it (``_common``),
@@ -59,8 +59,8 @@ STEPS = StepGraph.chain(
 PARAMETERS = (
     ParamRange("rolling", "needle_length",
                between(None, 0.5, "mm", "002:111",
-                       note="for home use, rollers whose needles exceed 0.5 mm are not "
-                            "recommended: they may damage the blood vessels"),
+                       note="at home, needles longer than 0.5 mm are advised against, to "
+                            "spare the blood vessels"),
                setting="home"),
     ParamRange("rolling", "needle_length",
                between(None, 1, "mm", "default",
@@ -70,11 +70,11 @@ PARAMETERS = (
                setting="clinic"),
     ParamRange("rolling", "duration",
                between(3, 5, "min", "002:466",
-                       note="3-5 minutes, depending on the sensations and the size of the area")),
+                       note="3-5 minutes, according to how it feels and how large the area is")),
     _common.ANESTHESIA_WAIT,
     ParamRange("nourishing-cream", "wait",
                between(20, 40, "min", "002:469",
-                       note="'half an hour later'; mesosim allows 30 min +/- 10 min (the "
+                       note="half an hour after the mask; mesosim allows 30 min +/- 10 min (the "
                             "tolerance is a default)")),
 )
 
@@ -93,11 +93,11 @@ TECHNIQUE = Technique(
     steps=STEPS,
     required={"device-disinfection", "application", "rolling", "device-disinfection-after"},
     interval=between(7, 21, "d", "002:262, 002:470",
-                     note="no more than once a week (002:262); no earlier than a week, better two "
-                          "(002:470). The maximum of 21 d is a default."),
+                     note="at most weekly (002:262); a week apart at the earliest, two weeks "
+                          "better (002:470). The maximum of 21 d is a default."),
     course_length=between(5, None, "", "002:262",
-                          note="courses of at least five, stopped once the results satisfy "
-                               "(002:262): no maximum"),
+                          note="five sessions or more per course, ending when the results "
+                               "satisfy (002:262): no maximum"),
     parameters=PARAMETERS,
     contraindications=CONTRAINDICATIONS,
     aftercare=_common.INJECTION_AFTERCARE,

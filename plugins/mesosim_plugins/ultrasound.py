@@ -1,14 +1,14 @@
 """ultrasound: cosmetics and ultrasound at once, which drives the cocktail deep into the skin
 (002:239).
 
-Sources (see shared/domain.md): "devices are used that emit waves with a frequency of 16 kHz.
-The energy emitted by the device is converted into heat and helps warm the skin ... Such
-ultrasound can penetrate to a depth of 6 cm" (002:239); it treats cellulite, wrinkles, acne and
-scars (002:243-247); a device for the procedure is sold in shops (002:249), in the source's
-section on home mesotherapy (002:211-213). As non-injection mesotherapy (002:171-205) it shares
-oxygen's declarations: the cocktail applied before the device step (002:175-177), at most half
-an hour (002:179), 3-10 procedures ten days apart (002:181), three days of care before and after
-each session (002:192-198), the non-injection contraindications (002:200-205).
+Sources (see docs/sources.md): cosmetology devices send out 16 kHz waves whose energy turns into
+heat that warms the skin, and this ultrasound reaches as deep as 6 cm (002:239); it treats
+cellulite, wrinkles, acne and scars (002:243-247); a device for the procedure is sold in shops
+(002:249), in the source's section on home mesotherapy (002:211-213). As non-injection
+mesotherapy (002:171-205) it shares oxygen's declarations: the cocktail applied before the
+device step (002:175-177), at most half an hour (002:179), 3-10 procedures ten days apart
+(002:181), three days of care before and after each session (002:192-198), the non-injection
+contraindications (002:200-205).
 
 Choices mesosim makes, each visible in ``mesosim techniques show ultrasound``:
 
