@@ -53,7 +53,7 @@ class ConformanceError(AssertionError):
 
 def assert_conformance(plugin: str | object, samples_dir: str | None = None, *,
                        name: str | None = None, require_samples: bool = True,
-                       require_default_notes: bool = True) -> None:
+                       require_default_notes: bool = True, require_limits: bool = False) -> None:
     """Fail with every problem found unless ``plugin`` passes the conformance suite.
 
     :param plugin: the plugin's name (its entry-point name, for an installed plugin) or the
@@ -63,11 +63,15 @@ def assert_conformance(plugin: str | object, samples_dir: str | None = None, *,
     :param name: the plugin name to register a module under (default: its ``NAME`` attribute,
         else its module name).
     :param require_samples: set ``False`` only for a plugin that declares no technique.
+    :param require_limits: require a :class:`~mesosim.declarations.Limit` (a source, or
+        ``default`` with a note) for every vocabulary zone and setting a technique leaves out
+        (mesosim's built-ins do).
     :param require_default_notes: require a ``note`` on every range whose source is
         ``default``: a figure no source gives must say why it was chosen (on by default).
     """
     problems = check_conformance(plugin, samples_dir, name=name, require_samples=require_samples,
-                                 require_default_notes=require_default_notes)
+                                 require_default_notes=require_default_notes,
+                                 require_limits=require_limits)
     if problems:
         label = plugin if isinstance(plugin, str) else name or _default_name(plugin)
         raise ConformanceError(f"plugin '{label}' fails the mesosim conformance suite "
@@ -77,7 +81,8 @@ def assert_conformance(plugin: str | object, samples_dir: str | None = None, *,
 
 def check_conformance(plugin: str | object, samples_dir: str | None = None, *,
                       name: str | None = None, require_samples: bool = True,
-                      require_default_notes: bool = True) -> list[str]:
+                      require_default_notes: bool = True, require_limits: bool = False
+                      ) -> list[str]:
     """Every conformance problem of ``plugin`` (see :func:`assert_conformance`); ``[]`` if none."""
     host, pname = _host_for(plugin, name)
     reg = host.catalog
@@ -94,6 +99,9 @@ def check_conformance(plugin: str | object, samples_dir: str | None = None, *,
     for tech in techniques:
         problems += graph_problems(tech, reg)
         problems += range_problems(tech, reg, require_default_notes=require_default_notes)
+        problems += claim_problems(tech, reg, pname)
+        if require_limits:
+            problems += limit_problems(tech, reg)
         problems += show_problems(tech, reg)
     problems += rule_problems(own_rules, reg)
     folder = samples_dir or _samples_of(host.pm.get_plugin(pname))
@@ -230,6 +238,40 @@ def range_problems(tech: Technique, reg: Catalog, *, require_default_notes: bool
     for care in (*tech.aftercare, *tech.beforecare):
         if care.activity not in reg.activities:
             problems.append(f"{t}: care activity '{care.activity}' is not in the vocabulary")
+    return problems
+
+
+def claim_problems(tech: Technique, reg: Catalog, plugin: str) -> list[str]:
+    """Every line the technique cites of a source its own plugin registered has a claim, so
+    that a student can read what it says (``mesosim sources REF``)."""
+    from mesosim.declarations import citations, labelled_ranges
+    from mesosim.describe import claims_of
+
+    own = {src.id for src in reg.sources.values() if src.id not in ("000", "002")}
+    texts = [r.source for _l, r, _d in labelled_ranges(tech, reg.parameters)]
+    texts += [c.source for c in tech.contraindications] + [lim.source for lim in tech.limits]
+    problems = []
+    for text in texts:
+        for sid, lines in citations(text or "default"):
+            if sid in own and not claims_of(reg, f"{sid}:{lines}"):
+                problems.append(f"{tech.name}: cites {sid}:{lines}, which has no claim (add one "
+                                f"line of your own words to Source('{sid}', claims=...))")
+    return sorted(set(problems))
+
+
+def limit_problems(tech: Technique, reg: Catalog) -> list[str]:
+    """A zone or a setting the technique leaves out says why (a Limit)."""
+    from mesosim.declarations import SETTINGS
+
+    problems = []
+    for zone in sorted(set(reg.zones) - tech.zones):
+        if not any(lim.zone == zone for lim in tech.limits):
+            problems.append(f"{tech.name}: leaves out zone '{zone}' without saying why (add "
+                            "Limit(zone=..., source=..., note=...))")
+    for setting in sorted(set(SETTINGS) - tech.settings):
+        if not any(lim.setting == setting for lim in tech.limits):
+            problems.append(f"{tech.name}: leaves out setting '{setting}' without saying why "
+                            "(add Limit(setting=..., source=..., note=...))")
     return problems
 
 

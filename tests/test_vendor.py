@@ -214,7 +214,7 @@ def test_all_seven_builtins_are_entry_points():
 def test_builtin_plugin_passes_conformance(plugin):
     techniques = [t.name for t in BUILTIN_REG.catalog.techniques.values() if t.plugin == plugin]
     assert techniques == [plugin], "a built-in plugin declares one technique, named as it is"
-    assert_conformance(plugin, os.path.join(PROTOCOLS, plugin))
+    assert_conformance(plugin, os.path.join(PROTOCOLS, plugin), require_limits=True)
 
 
 @pytest.mark.parametrize("plugin", BUILTINS)

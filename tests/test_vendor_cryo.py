@@ -152,3 +152,18 @@ def test_an_unknown_dimension_unit_zone_or_source_is_refused_and_caught(vocab, t
     assert "acme-x" not in host.catalog.techniques
     problems = check_conformance(_plugin(vocab, tech), name="acme-x", require_samples=False)
     assert problems and why in problems[0], problems
+
+
+def test_the_suite_asks_for_a_claim_of_every_own_cited_line_and_for_limits():
+    from mesosim import Source
+
+    vocab = Vocabulary(steps=(StepKind("acme-x-step"),),
+                       sources=(Source("acme-manual", "Acme manual", claims={"1": "One."}),))
+    tech = _technique(zones={"face"}, contraindications=(
+        Contraindication("fever", "acme-manual:1"), Contraindication("diabetes", "acme-manual:2")))
+    problems = check_conformance(_plugin(vocab, tech), name="acme-x", require_samples=False,
+                                 require_limits=True)
+    assert "acme-x: cites acme-manual:2, which has no claim" in " ".join(problems)
+    assert not any("acme-manual:1" in p for p in problems)
+    assert any("leaves out zone 'scalp' without saying why" in p for p in problems)
+    assert any("leaves out setting 'home' without saying why" in p for p in problems)
