@@ -312,6 +312,14 @@ class _Builder:
         if "interval" not in m and (sessions or 0) > 1:
             self.sink.add(rules.MISSING_KEY, where, f"missing required key 'interval' in {what} "
                           "(or give 'dates')")
+        if start is not None and sessions and interval is not None:
+            try:  # the calendar ends on 31 December 9999
+                start + _dt.timedelta(days=round((sessions - 1) * interval.to("d")))
+            except OverflowError:
+                self.sink.add(rules.BAD_VALUE, (*where, "sessions"), f"the {what[1:-1]}'s last "
+                              "session would fall after 31 December 9999, where the calendar "
+                              "ends", suggestion="check the start date, the interval and the "
+                              "number of sessions")
         return Course(start, sessions, interval, (), kind, where)
 
     def session(self, v: Any, where: Path) -> tuple[Step, ...]:

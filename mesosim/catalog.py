@@ -30,28 +30,34 @@ class PluginInfo:
     hooks: tuple[str, ...] = ()
 
 
+def _ro(v: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    from types import MappingProxyType
+
+    return v if isinstance(v, MappingProxyType) else MappingProxyType(dict(v))
+
+
 @frozen
 class Catalog:
     """The merged declarations: vocabulary, techniques, rules, and which plugins made them."""
 
-    techniques: Mapping[str, Technique]
-    steps: Mapping[str, StepKind]
+    techniques: Mapping[str, Technique] = field(converter=_ro)
+    steps: Mapping[str, StepKind] = field(converter=_ro)
     #: parameter -> dimension (``depth`` -> ``length``)
-    parameters: Mapping[str, str]
+    parameters: Mapping[str, str] = field(converter=_ro)
     conditions: frozenset[str]
     activities: frozenset[str]
     #: general contraindications (every technique)
     general: tuple[Any, ...]
-    rules: Mapping[str, Rule]
+    rules: Mapping[str, Rule] = field(converter=_ro)
     plugins: tuple[PluginInfo, ...] = ()
     #: parameter -> kind of its range finding (``depth``...); unlisted: ``device-setting``
-    parameter_kinds: Mapping[str, str] = field(factory=dict)
+    parameter_kinds: Mapping[str, str] = field(factory=dict, converter=_ro)
     #: zone name -> its declaration (what the sources say of it)
-    zones: Mapping[str, Zone] = field(factory=dict)
+    zones: Mapping[str, Zone] = field(factory=dict, converter=_ro)
     #: activity -> the restricted activities it involves besides itself (a bath: sauna)
-    involves: Mapping[str, frozenset[str]] = field(factory=dict)
+    involves: Mapping[str, frozenset[str]] = field(factory=dict, converter=_ro)
     #: source id -> the document (``002``, a vendor's manual)
-    sources: Mapping[str, Source] = field(factory=dict)
+    sources: Mapping[str, Source] = field(factory=dict, converter=_ro)
 
     @property
     def refused(self) -> tuple[PluginInfo, ...]:

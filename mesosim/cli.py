@@ -1,7 +1,10 @@
 """mesosim's command line: parse options, call library functions, print, exit.
 
 Exit codes: 0 no error finding; 1 at least one error finding; 2 usage error (bad option, a path
-that does not exist, a bad configuration); 3 a plugin failed (refused at load, or raised while checking).
+that does not exist, a bad configuration, an output that cannot be written); 3 a plugin failed
+(refused at load, or raised while checking); 4 mesosim itself failed (a bug: one line names it
+and asks for a report; ``--debug`` or ``MESOSIM_DEBUG=1`` prints the traceback); 130
+interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -85,9 +88,11 @@ def _startup_done() -> None:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
               help="Configuration file (mesosim.toml or pyproject.toml); default: found by "
               "walking up from the checked paths.")
+@click.option("--debug", is_flag=True, envvar="MESOSIM_DEBUG",
+              help="Print the traceback when mesosim itself fails (a bug), to report it.")
 @click.pass_context
 def cli(ctx: click.Context, plugins: tuple[str, ...], no_plugins: tuple[str, ...],
-        no_autoload: bool, config_file: str | None) -> None:
+        no_autoload: bool, config_file: str | None, debug: bool) -> None:
     """Validate and simulate mesotherapy treatment protocols.
 
     mesosim is a training and validation tool. Its figures come from two general-audience
@@ -96,6 +101,8 @@ def cli(ctx: click.Context, plugins: tuple[str, ...], no_plugins: tuple[str, ...
     obj = ctx.ensure_object(dict)
     obj.update(plugins=plugins, no_plugins=no_plugins, no_autoload=no_autoload,
                config_file=config_file)
+    if debug:  # the workers and the library read it too
+        os.environ["MESOSIM_DEBUG"] = "1"
 
 
 def _set_config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -447,11 +454,69 @@ def class_cmd(ctx: click.Context, submissions: str, fmt: str, output: str | None
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: every way a run can end becomes one of the documented exit
+    codes with at most one line on stderr, never a traceback (unless ``--debug``)."""
     import gc
 
     gc.disable()  # until the plugins are loaded: see _startup_done
+    sys.exit(run_main(sys.argv[1:]))
+
+
+def run_main(args: list[str]) -> int:
+    """Run the command line on ``args`` and return its exit code (what :func:`main` exits with)."""
+    from mesosim.results import EXIT_USAGE
+
     try:
-        cli(prog_name="mesosim")
-    except KeyboardInterrupt:  # pragma: no cover - interactive only
-        sys.exit(130)
+        try:
+            code = cli.main(args=args, prog_name="mesosim", standalone_mode=False)
+        finally:
+            sys.stdout.flush()
+    except click.exceptions.Exit as exc:  # pragma: no cover - standalone_mode=False returns it
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _say("mesosim: interrupted")
+        return 130
+    except BrokenPipeError:  # `mesosim check . | head`: the reader is gone, not an error of ours
+        _silence_stdout()
+        return 0
+    except OSError as exc:
+        if exc.filename is None and exc.errno is not None:  # the standard output itself failed
+            _silence_stdout()
+            _say(f"mesosim: cannot write the output: {exc.strerror or exc}")
+            return EXIT_USAGE
+        return _internal(exc)
+    except Exception as exc:  # noqa: BLE001 - a bug: one line and exit 4, never a traceback
+        return _internal(exc)
+    return code if isinstance(code, int) else 0
+
+
+def _internal(exc: BaseException) -> int:
+    from mesosim.results import EXIT_INTERNAL
+
+    if os.environ.get("MESOSIM_DEBUG"):
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    _say(f"mesosim: internal error ({type(exc).__name__}: {exc}); this is a bug in mesosim: "
+         "please report it with the command and the files (--debug shows the traceback)")
+    return EXIT_INTERNAL
+
+
+def _say(line: str) -> None:
+    try:
+        print(line, file=sys.stderr)
+    except OSError:
+        pass
+
+
+def _silence_stdout() -> None:
+    """Point the standard output at /dev/null so that the interpreter's final flush does not
+    print a traceback about the broken or full stream."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

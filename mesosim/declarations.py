@@ -66,6 +66,15 @@ def _tuple(v: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(v)
 
 
+def _frozen_map(v: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """A read-only view: declarations are shared by every file a run checks, so a plugin
+    that changed one would make the results depend on the order and the worker (hostile
+    input, round 2)."""
+    from types import MappingProxyType
+
+    return v if isinstance(v, MappingProxyType) else MappingProxyType(dict(v))
+
+
 def _names(v: Iterable[str]) -> frozenset[str]:
     return frozenset(v)
 
@@ -398,7 +407,7 @@ SlotSpec = str | tuple[str, str]
 class StepGraph:
     """A DAG over step slots. ``slots`` maps slot id -> step name; edges mean "before"."""
 
-    slots: Mapping[str, str]
+    slots: Mapping[str, str] = field(converter=_frozen_map)
     edges: tuple[tuple[str, str], ...] = field(converter=_tuple)
     _order: tuple[str, ...] = field(init=False, eq=False, repr=False, default=())
     _ancestors: Mapping[str, frozenset[str]] = field(init=False, eq=False, repr=False,
@@ -506,7 +515,7 @@ def _graph(v: Any) -> StepGraph:
 
 
 def _quantities(v: Mapping[str, Any]) -> Mapping[str, Quantity]:
-    return {k: _time(q) for k, q in v.items()}  # type: ignore[misc]
+    return _frozen_map({k: _time(q) for k, q in v.items()})  # type: ignore[misc]
 
 
 @frozen
@@ -548,7 +557,7 @@ class Technique:
     procedures: tuple[Procedure, ...] = field(default=(), converter=_tuple)
     #: required slot -> (who requires it, source), for slots a scope's procedure added (set by
     #: resolution: the eye area's rest, 002:139-140)
-    required_by: Mapping[str, tuple[str, str]] = field(factory=dict)
+    required_by: Mapping[str, tuple[str, str]] = field(factory=dict, converter=_frozen_map)
     #: why it is not used on the zones and settings it leaves out (see :class:`Limit`)
     limits: tuple[Limit, ...] = field(default=(), converter=_tuple)
     #: step names whose time the session's measure leaves out (set by resolution from the

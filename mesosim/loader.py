@@ -13,6 +13,7 @@ all bounded here, before any value is built.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import math
 import os
@@ -372,6 +373,8 @@ class _Builder:
             self._tag(node, _STD + "str")
         if tag == _STD + "str":
             return node.value
+        if tag == _STD + "null" and node.value not in _NULLS:
+            return self._misfit(node)  # `!!null x` would silently drop the value
         try:
             # the constructor's method for the tag, called directly (construct_object's
             # bookkeeping is for documents with anchors, which scalars here never need)
@@ -385,13 +388,39 @@ class _Builder:
                 except OverflowError:
                     return -math.inf if value < 0 else math.inf
             return value
-        except (ValueError, OverflowError, yaml.constructor.ConstructorError):
+        except Exception:  # noqa: BLE001 - PyYAML's constructors raise KeyError, IndexError...
+            if _implicit_tag(node.value) != tag:
+                # an explicit tag the value does not fit (`!!bool maybe`, `!!int ""`): the
+                # constructors fail with KeyError, IndexError or AttributeError (hostile input,
+                # round 2), so the tag is reported and the value kept as written
+                return self._misfit(node)
             if tag == _STD + "int":  # over int()'s 4,300-digit limit: as large as above
                 return -math.inf if node.value.startswith("-") else math.inf
             # A date that does not exist (2026-02-30) stays the text written: where a date is
             # expected the model reports it (MS106) and checks the rest of the file; elsewhere
             # (an id, a note) it is just text.
             return node.value
+
+    def _misfit(self, node: yaml.Node) -> str:
+        """Report an explicit tag whose type rejects the value; the value stays text."""
+        short = node.tag.replace(_STD, "!!")
+        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        what = {"bool": "true or false", "int": "a whole number", "float": "a number",
+                "timestamp": "a date", "null": "nothing (null)"}.get(short[2:], short)
+        self.problems.append(LoadProblem(
+            rules.WRONG_TYPE, f"the YAML tag '{short}' asks for {what}, but the value "
+            f"{shown!r} is not", _mark(node),
+            suggestion="remove the tag, or write a value of that type"))
+        return str(node.value)
+
+
+_NULLS: Final = frozenset(("", "~", "null", "Null", "NULL"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _implicit_tag(value: str) -> str:
+    """The tag YAML gives ``value`` written plain (untagged)."""
+    return str(yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False)))
 
 
 def iter_files(paths: list[str], exclude: tuple[str, ...] = ()) -> Iterator[str]:

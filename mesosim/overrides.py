@@ -37,30 +37,63 @@ class Override:
 
 
 def apply_overrides(catalog: Catalog, overrides: Iterable[Override]) -> Catalog:
-    """A catalog whose techniques carry the overridden ranges. Raises :class:`ConfigError`
-    for an override naming an unknown technique or parameter."""
+    """A catalog whose techniques carry the overridden ranges. Raises :class:`ConfigError`,
+    naming the file and line, for an override naming an unknown technique, parameter or
+    activity, one whose bound crosses the plugin's other bound, and two overrides of the same
+    range. An override is final: it wins over the zone's and the general declarations too
+    (:mod:`mesosim.resolve`)."""
     techniques = dict(catalog.techniques)
+    seen: dict[tuple[str, str, str | None, str | None], str] = {}
     for ov in overrides:
         tech = techniques.get(ov.technique)
         if tech is None:
             raise ConfigError(f"{ov.range.source}: override names unknown technique "
                               f"'{ov.technique}' (loaded: {', '.join(sorted(techniques))})")
-        techniques[ov.technique] = _apply_one(tech, ov, catalog)
+        key = (ov.technique, ov.parameter, ov.zone, ov.setting)
+        if key in seen:
+            raise ConfigError(f"{ov.range.source}: this override sets the same range as the one "
+                              f"at {seen[key]} ({ov.technique} {ov.parameter}"
+                              + "".join(f", {x}" for x in (ov.zone, ov.setting) if x)
+                              + "); merge them into one")
+        seen[key] = ov.range.source
+        try:
+            techniques[ov.technique] = _apply_one(tech, ov, catalog)
+        except ValueError as exc:  # a range the declarations refuse (min above max...)
+            raise ConfigError(f"{ov.range.source}: {exc}") from None
     return catalog.with_techniques(techniques)
 
 
 def _apply_one(tech: Technique, ov: Override, catalog: Catalog) -> Technique:
+    from mesosim.declarations import Figure
+
     p = ov.parameter
+    scope = {"zone": ov.zone, "setting": ov.setting}
     if p in TOP_RANGES:
         if ov.range.dimension != TOP_RANGES[p]:
             raise ConfigError(f"{ov.range.source}: {p} must be a {TOP_RANGES[p]}")
-        changes: dict[str, Any] = {p: _merge(getattr(tech, p), ov.range)}
-        return evolve(tech, **changes)
+        if ov.zone is None and ov.setting is None:
+            changes: dict[str, Any] = {p: _merge(getattr(tech, p), ov.range)}
+            return evolve(tech, **changes)
+        old = next((f.range for f in tech.figures if f.name == p and f.scope.zone == ov.zone
+                    and f.scope.setting == ov.setting and f.scope.course is None),
+                   getattr(tech, p))
+        figures = [f for f in tech.figures if not (f.name == p and f.scope.zone == ov.zone and
+                                                   f.scope.setting == ov.setting)]
+        return evolve(tech, figures=(*figures, Figure(p, _merge(old, ov.range), scope)))
     if p.startswith("aftercare."):
         activity = p.split(".", 1)[1]
-        cares = [c for c in tech.aftercare if c.activity != activity]
+        if activity not in catalog.activities:
+            from mesosim._text import did_you_mean
+
+            hint = did_you_mean(activity, catalog.activities)
+            raise ConfigError(f"{ov.range.source}: '{p}' names no known activity"
+                              + (f"; did you mean 'aftercare.{hint}'?" if hint else
+                                 " (write aftercare.ACTIVITY, e.g. aftercare.sauna)"))
+        cares = [c for c in tech.aftercare if not (c.activity == activity and
+                                                   c.scope.zone == ov.zone and
+                                                   c.scope.setting == ov.setting)]
         old = next((c.minimum for c in tech.aftercare if c.activity == activity), None)
-        cares.append(Care(activity, _merge(old, ov.range)))
+        cares.append(Care(activity, _merge(old, ov.range), scope))
         return evolve(tech, aftercare=tuple(cares))
     if "." not in p:
         raise ConfigError(f"{ov.range.source}: parameter '{p}' must be step.param (e.g. "
@@ -82,13 +115,21 @@ def _apply_one(tech: Technique, ov: Override, catalog: Catalog) -> Technique:
 
 
 def _merge(old: Range | None, new: Range) -> Range:
-    """An override may give one bound; the other is kept from the plugin's range."""
+    """An override may give one bound; the other is kept from the plugin's range. A bound that
+    would cross the kept one is refused with both named."""
     if old is None or (new.min is not None and new.max is not None):
         return new
-    from mesosim.units import UNITS
+    from mesosim.units import from_canonical, to_canonical
 
-    factor = UNITS[old.unit][1] / UNITS[new.unit][1]
-    lo = new.min if new.min is not None else (old.min * factor if old.min is not None else None)
-    hi = new.max if new.max is not None else (old.max * factor if old.max is not None else None)
+    def convert(v: float | None) -> float | None:
+        return None if v is None else from_canonical(to_canonical(v, old.unit), new.unit)
+
+    lo = new.min if new.min is not None else convert(old.min)
+    hi = new.max if new.max is not None else convert(old.max)
+    if lo is not None and hi is not None and lo > hi:
+        given, kept = ("min", "max") if new.min is not None else ("max", "min")
+        raise ConfigError(f"{new.source}: the override's {given} {new.min if given == 'min' else new.max:g} "
+                          f"{new.unit} crosses the plugin's {kept} ({old}, {old.source}); give "
+                          "both 'min' and 'max'")
     note = f"overrides {old} ({old.source})"
     return Range(lo, hi, new.unit, new.source, note)

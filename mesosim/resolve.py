@@ -218,12 +218,18 @@ def _merge_conditions(met: list[tuple[Contraindication, str]], applied: list[App
     return out
 
 
+def _overridden(r: Range) -> bool:
+    """A school's configuration set this range (its source is ``FILE.toml:LINE``): it is final."""
+    return ".toml:" in r.source
+
+
 def _longest(kind: str, found: list[tuple[Care, str]], applied: list[Applied]
              ) -> tuple[Care, ...]:
     best: dict[str, tuple[Care, str]] = {}
     for c, origin in found:
         old = best.get(c.activity)
-        if old is None or _minutes(c.minimum) > _minutes(old[0].minimum):
+        if old is None or (_overridden(c.minimum), _minutes(c.minimum)) > (
+                _overridden(old[0].minimum), _minutes(old[0].minimum)):
             best[c.activity] = (c, origin)
     for c, origin in found:
         status = "in force" if best[c.activity] == (c, origin) else "replaced"
@@ -248,6 +254,7 @@ def _figure(name: str, tech: Technique, z: object, ctx: _Context, applied: list[
     for fig in tech.figures:
         if fig.name == name and fits(fig.scope):
             tier = 3 if fig.scope.zone is not None else 1
+            tier += 10 * _overridden(fig.range)  # a school's override is final
             spec = (fig.scope.setting is not None) + (fig.scope.course is not None) + \
                 (fig.scope.method is not None)
             candidates.append(((tier, spec), fig.range, f"technique {tech.name}", str(fig.scope)))
@@ -259,7 +266,8 @@ def _figure(name: str, tech: Technique, z: object, ctx: _Context, applied: list[
             candidates.append(((2, spec), fig.range, f"zone {zone}", str(fig.scope)))
     general = getattr(tech, name)
     if general is not None and (not per_course or course == "intensive"):
-        candidates.append(((0, 0), general, f"technique {tech.name}", "everywhere"))
+        candidates.append(((10 * _overridden(general), 0), general, f"technique {tech.name}",
+                           "everywhere"))
     if not candidates:
         return None
     best = max(candidates, key=lambda c: c[0])  # max keeps the first of equals

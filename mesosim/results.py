@@ -11,6 +11,7 @@ from attrs import frozen
 
 from mesosim.catalog import PluginInfo
 from mesosim.findings import Finding
+from mesosim.rules import INTERNAL_ERROR
 
 if TYPE_CHECKING:
     from mesosim.declarations import Technique
@@ -24,6 +25,9 @@ EXIT_OK: Final = 0
 EXIT_ERRORS: Final = 1
 EXIT_USAGE: Final = 2
 EXIT_PLUGIN: Final = 3
+#: mesosim itself failed (a bug): reported per file as MS009, the other files still checked
+EXIT_INTERNAL: Final = 4
+INTERNAL_RULE: Final = INTERNAL_ERROR
 
 
 class HookFailure(NamedTuple):
@@ -62,7 +66,10 @@ class Outcome(NamedTuple):
 
     @property
     def exit_code(self) -> int:
-        """As ``mesosim check``: 3 a plugin failed, 1 an error finding (or nothing to simulate)."""
+        """As ``mesosim check``: 4 mesosim failed, 3 a plugin failed, 1 an error finding (or
+        nothing to simulate)."""
+        if any(f.rule == INTERNAL_RULE for f in self.result.findings):
+            return EXIT_INTERNAL
         if self.result.failures:
             return EXIT_PLUGIN
         return EXIT_ERRORS if self.result.errors or self.trace is None else EXIT_OK
@@ -91,7 +98,14 @@ class Report:
             r.failures for r in self.files)
 
     @property
+    def crashed(self) -> bool:
+        """Whether mesosim itself failed on a file (MS009)."""
+        return any(f.rule == INTERNAL_RULE for r in self.files for f in r.findings)
+
+    @property
     def exit_code(self) -> int:
+        if self.crashed:
+            return EXIT_INTERNAL
         if self.plugin_failed:
             return EXIT_PLUGIN
         return EXIT_ERRORS if self.errors else EXIT_OK

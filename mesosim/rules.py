@@ -30,6 +30,7 @@ UNSAFE_TAG: Final = "MS004"
 DOCUMENT_TOO_LARGE: Final = "MS005"
 SUPPRESSION_WITHOUT_REASON: Final = "MS010"
 UNUSED_SUPPRESSION: Final = "MS011"
+INTERNAL_ERROR: Final = "MS009"
 UNKNOWN_KEY: Final = "MS101"
 MISSING_KEY: Final = "MS102"
 WRONG_TYPE: Final = "MS103"
@@ -115,6 +116,11 @@ refused without being constructed, so a file can never run code."""),
           "Aliases expand too far, or the document is nested too deeply.", """
 Anchors and aliases can make a tiny file expand to billions of nodes ("billion laughs"). mesosim
 stops at 100,000 nodes or 64 levels of nesting and reports the file instead of hanging."""),
+    _rule(INTERNAL_ERROR, "internal-error", "internal-error", "error",
+          "mesosim itself failed while checking this file: a bug, not a problem of the file.", """
+The other files are still checked and reported, and mesosim exits with code 4 so that CI can
+tell a crash from a finding. Please report it with the file (or the smallest part of it that
+still fails); `mesosim --debug check FILE` or MESOSIM_DEBUG=1 prints the traceback."""),
     _rule(SUPPRESSION_WITHOUT_REASON, "suppression-without-reason", "schema", "warning",
           "A `# mesosim: ignore[...]` comment gives no reason.", """
 Write why the finding does not apply: `# mesosim: ignore[MS401] depth agreed with the trainer`."""),

@@ -15,6 +15,7 @@ from mesosim.options import Options, path_matches
 from mesosim.pipeline import run_document
 from mesosim.results import (
     EXIT_ERRORS,
+    EXIT_INTERNAL,
     EXIT_OK,
     EXIT_PLUGIN,
     EXIT_USAGE,
@@ -25,10 +26,12 @@ from mesosim.results import (
 )
 
 if TYPE_CHECKING:
+    from mesosim.findings import Finding
     from mesosim.plugin.host import HostRecipe, PluginHost
 
 __all__ = [
-    "AUTO_JOBS_MIN_FILES", "EXIT_ERRORS", "EXIT_OK", "EXIT_PLUGIN", "EXIT_USAGE", "REPORT_VERSION",
+    "AUTO_JOBS_MIN_FILES", "EXIT_ERRORS", "EXIT_INTERNAL", "EXIT_OK", "EXIT_PLUGIN", "EXIT_USAGE",
+    "REPORT_VERSION",
     "FileResult", "Options", "Report", "check_file", "check_paths", "check_text", "path_matches",
     "simulate_file",
 ]
@@ -48,7 +51,35 @@ def simulate_file(path: str, host: PluginHost, options: Options | None = None) -
     from mesosim.loader import load_file
 
     options = options or Options()
-    return run_document(load_file(path, options.max_bytes), host.catalog, options, host)
+    try:
+        return run_document(load_file(path, options.max_bytes), host.catalog, options, host)
+    except Exception as exc:  # noqa: BLE001 - a bug must cost one file, never the others
+        return Outcome(FileResult(path, (internal_error(path, exc),)))
+
+
+def internal_error(path: str, exc: BaseException) -> Finding:
+    """The MS009 finding for a file mesosim failed on (a bug); the traceback goes to stderr
+    only with ``--debug`` or ``MESOSIM_DEBUG``."""
+    import os
+    import sys
+    import traceback
+
+    from mesosim.findings import Finding
+    from mesosim.rules import INTERNAL_ERROR
+
+    if os.environ.get("MESOSIM_DEBUG"):
+        traceback.print_exception(exc, file=sys.stderr)
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is not None:
+        where = f" in {os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}"
+    return Finding(INTERNAL_ERROR, "internal-error", "error", path, 1, 1,
+                   f"mesosim failed while checking this file ({type(exc).__name__}{where}); "
+                   "this is a bug in mesosim, not in the file: please report it with the file",
+                   source="mesosim",
+                   suggestion="run 'mesosim --debug check FILE' for the traceback")
 
 
 def check_text(text: str, host: PluginHost, path: str = "<string>",
@@ -56,7 +87,10 @@ def check_text(text: str, host: PluginHost, path: str = "<string>",
     """Check protocol text (YAML, or JSON when ``path`` ends in ``.json``)."""
     from mesosim.loader import load_text
 
-    return run_document(load_text(text, path), host.catalog, options, host).result
+    try:
+        return run_document(load_text(text, path), host.catalog, options, host).result
+    except Exception as exc:  # noqa: BLE001 - as check_file
+        return FileResult(path, (internal_error(path, exc),))
 
 
 _WORKER_HOST: PluginHost | None = None
@@ -109,22 +143,60 @@ def _check_in_pool(files: list[str], host: PluginHost, options: Options, jobs: i
     (plugins, overrides), instead of each loading every plugin again: with spawn, four workers
     cost ~1.3 s of start-up, more than checking the whole gallery. Elsewhere fork is unsafe
     (macOS) or missing (Windows), and each spawned worker builds its host from ``recipe``.
+
+    A worker that dies (a plugin calling ``os._exit``, a crash) never hangs the run: the files
+    it had not finished are checked again one by one in fresh workers, and a file that kills
+    its worker again gets a plugin-error finding (MS901) instead of a result.
     """
     import multiprocessing
     import sys
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     from mesosim.plugin.host import HostRecipe
 
     global _WORKER_HOST
     chunksize = max(1, len(files) // (jobs * 8))
-    work = [(f, options) for f in files]
-    if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
-        saved, _WORKER_HOST = _WORKER_HOST, host
+    fork = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+
+    def pool(n: int) -> ProcessPoolExecutor:
+        if fork:
+            return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"))
+        return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_worker_init, initargs=(recipe or HostRecipe(),))
+
+    saved = _WORKER_HOST
+    if fork:
+        _WORKER_HOST = host
+    try:
+        done: list[FileResult] = []
         try:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                return pool.map(_worker_check, work, chunksize=chunksize)
-        finally:
-            _WORKER_HOST = saved
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(jobs, initializer=_worker_init, initargs=(recipe or HostRecipe(),)) as pool:
-        return pool.map(_worker_check, work, chunksize=chunksize)
+            with pool(jobs) as executor:
+                for result in executor.map(_worker_check, [(f, options) for f in files],
+                                           chunksize=chunksize):
+                    done.append(result)
+            return done
+        except BrokenProcessPool:
+            pass
+        # a worker died: check what is left one file at a time, each in a fresh worker
+        for f in files[len(done):]:
+            try:
+                with pool(1) as executor:
+                    done.append(executor.submit(_worker_check, (f, options)).result())
+            except BrokenProcessPool:
+                done.append(_died(f))
+        return done
+    finally:
+        _WORKER_HOST = saved
+
+
+def _died(path: str) -> FileResult:
+    from mesosim.findings import Finding
+    from mesosim.results import HookFailure
+    from mesosim.rules import PLUGIN_FAILED
+
+    why = "the process checking this file ended abruptly (a plugin called os._exit or crashed)"
+    return FileResult(path, (Finding(PLUGIN_FAILED, "plugin-error", "error", path, 1, 1,
+                                     f"{why}; the other files are still checked",
+                                     source="mesosim"),),
+                      (HookFailure("?", "mesosim_check", why),))

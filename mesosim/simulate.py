@@ -37,7 +37,7 @@ import datetime as _dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from mesosim.trace import Conflict, Session, StepRun, Trace, Window, days_of
+from mesosim.trace import Conflict, Session, StepRun, Trace, Window, clamp_add, days_of
 
 if TYPE_CHECKING:
     from mesosim.catalog import Catalog
@@ -288,7 +288,7 @@ def _conflicts(plans: Sequence[Plan], sessions: tuple[Session, ...],
                 (kind, _dt.timedelta(days=days_of(minutes)), source, minutes))
     if not by_activity:
         return ()
-    order = [(s.date, s.number) for s in sessions if 1 < s.date.year < 9999]
+    order = [(s.date, s.number) for s in sessions]
     if any(a > b for a, b in zip(order, order[1:], strict=False)):  # explicit dates, unsorted
         order.sort()
     dates = [d for d, _n in order]
@@ -299,17 +299,17 @@ def _conflicts(plans: Sequence[Plan], sessions: tuple[Session, ...],
         best: Window | None = None
         for activity in (plan.activity, *sorted(involves.get(plan.activity, ()))):
             for kind, n, source, minutes in by_activity.get(activity, ()):
-                try:
-                    lo, hi = (d0 - n + one, d1) if kind == "aftercare" else (d0 + one, d1 + n)
-                except OverflowError:  # a plan at the calendar's edge
-                    continue
+                # the sessions whose window meets the plan's days, the calendar's edges kept
+                lo, hi = (clamp_add(d0, one - n), d1) if kind == "aftercare" else \
+                    (clamp_add(d0, one), clamp_add(d1, n))
                 k = bisect.bisect_left(dates, lo)
                 if k == len(dates) or dates[k] > hi:
                     continue
                 day, number = order[k]
-                w = Window(number, activity, kind, day, day + n - one, source, minutes) \
-                    if kind == "aftercare" else \
-                    Window(number, activity, kind, day - n, day - one, source, minutes)
+                w = Window(number, activity, kind, day, clamp_add(day, n - one), source,
+                           minutes) if kind == "aftercare" else \
+                    Window(number, activity, kind, clamp_add(day, -n), clamp_add(day, -one),
+                           source, minutes)
                 if best is None or (w.start, w.session) < (best.start, best.session):
                     best = w
         if best is not None:

@@ -102,7 +102,15 @@ class Trace:
     gap_to_maintenance: float | None = None
 
 
+#: the longest window laid out, in days: past the calendar's 10,000 years every window covers
+#: every date there is, and a longer one would overflow the date arithmetic (hostile input)
+MAX_WINDOW_DAYS: Final = 3_700_000
+
+
 def days_of(minutes: float) -> int:
+    """How many days a restriction of ``minutes`` covers (at least the session's day)."""
+    if not minutes < MAX_WINDOW_DAYS * 1440:  # also NaN and infinity
+        return MAX_WINDOW_DAYS
     return max(1, math.ceil(minutes / 1440 - 1e-9))
 
 
@@ -114,13 +122,20 @@ def lay_windows(sessions: tuple[Session, ...],
              for a, kind, m, src in restrictions]
     windows: list[Window] = []
     for s in sessions:
-        if s.date.year < 2 or s.date.year > 9998:  # no window can be laid past the calendar
-            continue
         for activity, kind, n, source, minutes in spans:
+            # a window that would run past the calendar's first or last day stops there
             if kind == "beforecare":
-                windows.append(Window(s.number, activity, kind, s.date - n, s.date - one_day,
-                                      source, minutes))
+                start = clamp_add(s.date, -n)
+                end = clamp_add(s.date, -one_day)
             else:
-                windows.append(Window(s.number, activity, kind, s.date, s.date + n - one_day,
-                                      source, minutes))
+                start, end = s.date, clamp_add(s.date, n - one_day)
+            windows.append(Window(s.number, activity, kind, start, end, source, minutes))
     return tuple(windows)
+
+
+def clamp_add(day: _dt.date, delta: _dt.timedelta) -> _dt.date:
+    """``day + delta``, stopped at the calendar's first or last day."""
+    try:
+        return day + delta
+    except OverflowError:
+        return _dt.date.max if delta.days > 0 else _dt.date.min

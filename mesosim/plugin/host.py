@@ -69,6 +69,62 @@ class _Calls:
     def __init__(self) -> None:
         self.results: list[tuple[str, Any]] = []
         self.failures: list[tuple[str, str]] = []
+        self.printed = ""
+
+
+#: the environment variable that sets the time limit of one hook call, in seconds
+ENV_TIMEOUT: Final = "MESOSIM_HOOK_TIMEOUT"
+DEFAULT_TIMEOUT: Final = 60.0
+
+
+class HookTimeout(Exception):
+    """A plugin's hook ran past the time limit."""
+
+
+def _timeout() -> float:
+    try:
+        return max(0.0, float(os.environ.get(ENV_TIMEOUT, DEFAULT_TIMEOUT)))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+class _contained:
+    """Around one hook call: the standard output captured, a time limit armed (SIGALRM, where
+    there is one and on the main thread; elsewhere no limit)."""
+
+    def __init__(self, calls: _Calls, hook: str) -> None:
+        self.calls = calls
+        self.hook = hook
+        self.limit = _timeout()
+        self.armed = False
+
+    def __enter__(self) -> None:
+        import io
+        import signal
+        import sys
+        import threading
+
+        self.saved_stdout = sys.stdout
+        self.buffer = io.StringIO()
+        sys.stdout = self.buffer
+        if self.limit and hasattr(signal, "setitimer") and \
+                threading.current_thread() is threading.main_thread():
+            def expire(_signum: int, _frame: object) -> None:
+                raise HookTimeout(f"took longer than {self.limit:g} s ({ENV_TIMEOUT})")
+
+            self.saved_handler = signal.signal(signal.SIGALRM, expire)
+            signal.setitimer(signal.ITIMER_REAL, self.limit)
+            self.armed = True
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+        import sys
+
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.saved_handler)
+        sys.stdout = self.saved_stdout
+        self.calls.printed = self.buffer.getvalue()
 
 
 def _guard(function: Callable[..., Any], plugin: str, calls: list[_Calls]) -> Callable[..., Any]:
@@ -76,12 +132,21 @@ def _guard(function: Callable[..., Any], plugin: str, calls: list[_Calls]) -> Ca
     ``plugin``; a failure returns ``None``, which pluggy leaves out of the results."""
 
     def guarded(*args: Any) -> Any:
+        import sys
+
+        before = sys.stdout.tell() if hasattr(sys.stdout, "tell") and calls else 0
         try:
             result = function(*args)
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - isolate the plugin, name it
             if calls:
                 calls[-1].failures.append((plugin, _describe(exc)))
             return None
+        finally:
+            if calls and hasattr(sys.stdout, "getvalue") and sys.stdout.tell() > before:
+                printed = sys.stdout.getvalue()[before:].strip()
+                shown = printed if len(printed) <= 60 else printed[:57] + "..."
+                calls[-1].failures.append((plugin, f"wrote to the standard output ({shown!r}); "
+                                                   "a plugin reports findings, it does not print"))
         if calls:
             calls[-1].results.append((plugin, result))
         return result
@@ -112,12 +177,16 @@ class PluginHost:
 
         A result a hook wrapper put in is attributed to the wrappers; a wrapper that raises
         fails the call for the wrappers, and the plain implementations' own results stand.
+        What a plugin prints is kept out of mesosim's own output (a JSON or SARIF report on
+        stdout) and is a failure of the plugin; a plugin that takes longer than the time limit
+        (:data:`ENV_TIMEOUT`, :data:`DEFAULT_TIMEOUT` seconds) is stopped there.
         """
         calls = _Calls()
         self._calls.append(calls)
         caller = getattr(self.pm.hook, hook)
         try:
-            outcome = caller(**kwargs)
+            with _contained(calls, hook):
+                outcome = caller(**kwargs)
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - only a wrapper gets here
             wrappers = ", ".join(sorted({i.plugin_name for i in caller.get_hookimpls()
                                          if i.wrapper or i.hookwrapper})) or "?"

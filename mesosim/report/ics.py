@@ -46,7 +46,7 @@ def calendar_ics(sim: Outcome, session_time: _dt.time = DEFAULT_SESSION_TIME) ->
         ev.add("dtstamp", stamp)
         ev.add("summary", f"Session {s.number}/{n}: {name}")
         ev.add("dtstart", start)
-        ev.add("dtend", start + _dt.timedelta(minutes=max(1.0, tr.total_minutes)))
+        ev.add("dtend", _later(start, max(1.0, tr.total_minutes)))
         ev.add("description", f"{t.name}, {p.zone or 'zone not given'}. Steps (minutes from the "
                f"start):\n{steps}\nTotal {minutes_text(tr.total_minutes)} min.\nThe time of day is "
                f"not in the protocol: {session_time.strftime('%H:%M')} is a placeholder.")
@@ -60,7 +60,8 @@ def calendar_ics(sim: Outcome, session_time: _dt.time = DEFAULT_SESSION_TIME) ->
         ev.add("dtstamp", stamp)
         ev.add("summary", window_summary(session, kind, acts))
         ev.add("dtstart", start_d)
-        ev.add("dtend", end_d + _dt.timedelta(days=1))  # DTEND of an all-day event is exclusive
+        # DTEND of an all-day event is exclusive
+        ev.add("dtend", end_d + _dt.timedelta(days=1) if end_d < _dt.date.max else end_d)
         ev.add("transp", "TRANSPARENT")
         ev.add("description", "Avoid: " + "; ".join(f"{a} (source: {src})" for a, src in acts))
         ev.add("categories", ["mesosim", kind])
@@ -70,10 +71,10 @@ def calendar_ics(sim: Outcome, session_time: _dt.time = DEFAULT_SESSION_TIME) ->
     for (session, kind, minutes), acts in hour_events(tr).items():
         begin = _dt.datetime.combine(dates[session], session_time)
         if kind == "aftercare":
-            begin += _dt.timedelta(minutes=tr.total_minutes)
-            start_t, end_t = begin, begin + _dt.timedelta(minutes=minutes)
+            begin = _later(begin, tr.total_minutes)
+            start_t, end_t = begin, _later(begin, minutes)
         else:
-            start_t, end_t = begin - _dt.timedelta(minutes=minutes), begin
+            start_t, end_t = _later(begin, -minutes), begin
         ev = Event()
         ev.add("uid", f"{uid_base}-{kind}-{session}-{int(minutes)}min@mesosim")
         ev.add("dtstamp", stamp)
@@ -87,6 +88,15 @@ def calendar_ics(sim: Outcome, session_time: _dt.time = DEFAULT_SESSION_TIME) ->
         cal.add_component(ev)
     data: bytes = cal.to_ical()
     return data
+
+
+def _later(t: _dt.datetime, minutes: float) -> _dt.datetime:
+    """``t`` plus ``minutes``, stopped at the calendar's first or last moment (a session
+    written to last 190,000 years, or held on 31 December 9999)."""
+    try:
+        return t + _dt.timedelta(minutes=minutes)
+    except OverflowError:
+        return _dt.datetime.max if minutes > 0 else _dt.datetime.min
 
 
 def window_events(tr: Trace) -> dict[tuple[int, str, _dt.date, _dt.date], list[tuple[str, str]]]:

@@ -1,0 +1,137 @@
+"""Hostile input and faults, round 2: no crash, no hang, no damage (one test per family of the
+issue; the plugins' family is tests/test_hostile_plugins.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from mesosim.runner import check_text
+
+from .conftest import PROTOCOLS
+from .test_rules import BASE, edit
+
+VALID = os.path.join(PROTOCOLS, "manual-injection", "valid", "face-rejuvenation.yaml")
+
+
+def codes(reg, text: str, path: str = "p.yaml") -> list[str]:
+    return [f.rule for f in check_text(text, reg, path).findings]
+
+
+# --- 1. explicit tags whose type rejects the value ------------------------------------------
+
+
+@pytest.mark.parametrize("tagged", ['!!bool maybe', '!!timestamp soon', '!!int ""',
+                                    '!!float ""', '!!null x', '!!int 0x', '!!float .'])
+def test_a_tag_its_value_does_not_fit_is_one_located_finding(reg, tagged):
+    text = edit("title: Base protocol for rule tests", f"title: {tagged}")
+    findings = check_text(text, reg, "p.yaml").findings
+    assert [(f.rule, f.line) for f in findings if "YAML tag" in f.message] == [("MS103", 3)]
+    assert not any(f.rule == "MS009" for f in findings)
+
+
+def test_a_tagged_key_that_does_not_fit(reg):
+    text = BASE.replace("title: Base protocol for rule tests", "? !!bool maybe\n: x")
+    found = [(f.rule, f.line) for f in check_text(text, reg, "p.yaml").findings]
+    assert ("MS103", 3) in found and ("MS101", 3) in found
+
+
+def test_one_hostile_file_never_costs_the_others_their_results(run, tmp_path):
+    (tmp_path / "a.yaml").write_text(edit("title: Base protocol for rule tests",
+                                          "title: !!bool maybe"), encoding="utf-8")
+    shutil.copy(VALID, tmp_path / "b.yaml")
+    out = tmp_path / "report.json"
+    r = run("check", "-f", "json", "-o", str(out), str(tmp_path / "a.yaml"),
+            str(tmp_path / "b.yaml"))
+    assert r.exit_code == 1
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert [len(f["findings"]) for f in report["files"]] == [1, 0]
+
+
+# --- 2. dates at the calendar's edges ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("change", [
+    ("  sauna: 7 d", "  sauna: 1000000000 d"),
+    ("  start: 2026-12-01", "  start: 9999-12-20"),
+    ("  start: 2026-12-01", "  start: 0001-01-02"),
+    ("    - evaluation", "    - evaluation\n    - rest: {duration: 100000000000 min}"),
+    ("date: 2028-01-15", "date: 9999-12-31, until: 9999-12-31"),
+])
+@pytest.mark.parametrize("command", [["check"], ["simulate"], ["simulate", "-f", "json"],
+                                     ["simulate", "--ics", "c.ics"]])
+def test_dates_at_the_edges_of_the_calendar_never_crash(run, tmp_path, change, command):
+    p = tmp_path / "p.yaml"
+    p.write_text(edit(*change), encoding="utf-8")
+    os.chdir(tmp_path)
+    r = run(*command, str(p))
+    assert r.exit_code in (0, 1), r.output
+    assert "MS009" not in r.output
+
+
+def test_a_course_past_the_calendar_end_is_a_finding(reg):
+    got = check_text(edit("  start: 2026-12-01", "  start: 9999-12-20"), reg, "p.yaml").findings
+    assert [(f.rule, f.line) for f in got] == [("MS106", 15)]
+    assert "after 31 December 9999" in got[0].message
+
+
+# --- 7. a bug of mesosim's: one finding, exit 4, the other files checked ------------------------
+
+
+def test_an_internal_error_is_ms009_exit_4_and_the_other_files_go_on(run, tmp_path, monkeypatch):
+    import mesosim.simulate
+
+    real = mesosim.simulate.simulate
+
+    def broken(protocol, tech, catalog):
+        if protocol.path.endswith("bad.yaml"):
+            raise KeyError("a bug")
+        return real(protocol, tech, catalog)
+
+    monkeypatch.setattr(mesosim.simulate, "simulate", broken)
+    shutil.copy(VALID, tmp_path / "bad.yaml")
+    shutil.copy(VALID, tmp_path / "good.yaml")
+    r = run("check", str(tmp_path))
+    assert r.exit_code == 4
+    assert "bad.yaml:1:1: MS009 [error] mesosim failed while checking this file (KeyError in " \
+        in r.output
+    assert "please report it" in r.output
+    assert "good.yaml" not in r.output.replace("2 files checked", "")
+    assert "Traceback" not in r.output
+
+
+def _mesosim(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "MESOSIM_DISABLE_PLUGIN_AUTOLOAD": "1", **env}
+    return subprocess.run([sys.executable, "-c", "from mesosim.cli import main; main()", *args],
+                          capture_output=True, text=True, env=full, check=False)
+
+
+def test_a_full_or_closed_stdout_is_one_line_not_a_traceback():
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-c", "from mesosim.cli import main; main()",
+                               "check", PROTOCOLS], stdout=full, stderr=subprocess.PIPE,
+                              text=True, check=False)
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("mesosim: cannot write the output")
+    assert "Traceback" not in done.stderr
+    head = subprocess.run(f"{sys.executable} -c 'from mesosim.cli import main; main()' check "
+                          f"{PROTOCOLS} | head -1", shell=True, capture_output=True, text=True,
+                          check=False)
+    assert "Traceback" not in head.stderr and "BrokenPipe" not in head.stderr
+
+
+def test_ctrl_c_is_exit_130_without_aborted(monkeypatch):
+    from mesosim import cli as cli_module
+
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module.cli, "main", interrupted)
+    assert cli_module.run_main(["check", "."]) == 130
