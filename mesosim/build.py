@@ -42,6 +42,8 @@ from mesosim.units import Quantity, UnitError, parse_quantity
 if TYPE_CHECKING:
     from mesosim.catalog import Catalog
 
+#: the decimals of a number written with a decimal comma in a flow mapping (`0,3 mm` -> `3 mm`)
+_DECIMALS: Final = re.compile(r"^\d+\s*[^\d\s,:][^,:]*$")
 #: written like a date, so a failure to read it is a date that does not exist (2026-02-30)
 _DATE_LIKE: Final = re.compile(r"^\s*\d{4}-\d\d-\d\d(?:[Tt ].*)?$")
 
@@ -72,7 +74,21 @@ def _type_name(v: Any) -> str:
 
 
 class _Builder:
+    #: did-you-mean suggestions computed per file: difflib costs ~0.1 ms a name, and a hostile
+    #: file of 99,000 distinct unknown names took 14 s; past this many, no more suggestions
+    MAX_HINTS: Final = 200
+
+    def hint(self, word: Any, choices: Any) -> str | None:
+        """The closest of ``choices`` to ``word`` (see :data:`MAX_HINTS`)."""
+        key = (word, id(choices)) if isinstance(word, str) else None
+        if key not in self.hinted:
+            if len(self.hinted) >= self.MAX_HINTS:
+                return None
+            self.hinted.add(key)
+        return did_you_mean(word, choices)
+
     def __init__(self, doc: Document, catalog: Catalog, sink: Sink) -> None:
+        self.hinted: set[tuple[str, int] | None] = set()
         self.doc = doc
         self.catalog = catalog
         self.sink = sink
@@ -88,7 +104,7 @@ class _Builder:
     def keys(self, m: dict[str, Any], allowed: tuple[str, ...], where: Path, what: str) -> None:
         for k in m:
             if k not in allowed:
-                hint = did_you_mean(k, allowed)
+                hint = self.hint(k, allowed)
                 self.sink.add(rules.UNKNOWN_KEY, (*where, k), f"unknown key '{k}' in {what}; expected one "
                               f"of: {', '.join(allowed)}", key=True,
                               suggestion=f"did you mean '{hint}'?" if hint else None)
@@ -112,7 +128,7 @@ class _Builder:
         if v is None:
             return None
         if v not in allowed:
-            hint = did_you_mean(v, allowed)
+            hint = self.hint(v, allowed)
             self.sink.add(code, (*where, key), f"'{key}' is '{v}', expected one of: "
                           f"{', '.join(sorted(allowed))}",
                           suggestion=f"did you mean '{hint}'?" if hint else None)
@@ -183,7 +199,7 @@ class _Builder:
                 self.text(top, k, (), False)
         technique = self.text(top, "technique", (), False) or ""
         if technique and technique not in self.catalog.techniques:
-            hint = did_you_mean(technique, self.catalog.techniques)
+            hint = self.hint(technique, self.catalog.techniques)
             self.sink.add(rules.UNKNOWN_TECHNIQUE, ("technique",), f"unknown technique '{technique}'; loaded "
                           f"techniques: {', '.join(sorted(self.catalog.techniques)) or 'none'}",
                           suggestion=f"did you mean '{hint}'?" if hint else None)
@@ -222,7 +238,7 @@ class _Builder:
                                   f"{_type_name(c)}")
                     continue
                 if c not in self.catalog.conditions:
-                    hint = did_you_mean(c, self.catalog.conditions)
+                    hint = self.hint(c, self.catalog.conditions)
                     self.sink.add(rules.UNKNOWN_CONDITION, cw, f"unknown condition '{c}'",
                                   suggestion=f"did you mean '{hint}'?" if hint else None)
                 conditions.append(c)
@@ -254,7 +270,7 @@ class _Builder:
         until = self.date(m["until"], (*where, "until"), "a plan's 'until'") \
             if "until" in m else None
         if activity is not None and activity not in self.catalog.activities:
-            hint = did_you_mean(activity, self.catalog.activities)
+            hint = self.hint(activity, self.catalog.activities)
             self.sink.add(rules.UNKNOWN_ACTIVITY, (*where, "activity"), f"unknown activity '{activity}'",
                           suggestion=f"did you mean '{hint}'?" if hint else None)
         if activity is None or d is None:
@@ -360,15 +376,29 @@ class _Builder:
             return None
         kind = self.catalog.steps.get(name)
         if kind is None:
-            hint = did_you_mean(name, self.catalog.steps)
+            hint = self.hint(name, self.catalog.steps)
             self.sink.add(rules.UNKNOWN_STEP, where, f"unknown step '{name}'",
                           suggestion=f"did you mean '{hint}'?" if hint else None)
             return Step(name, index, {}, where)
         params: dict[str, Quantity] = {}
-        for p, value in (raw_params or {}).items():
+        items = list((raw_params or {}).items())
+        # `{depth: 0,3 mm}`: YAML splits a decimal comma into `depth: 0` and a key `3 mm`
+        split = {i for i in range(1, len(items)) if _DECIMALS.match(str(items[i][0]))
+                 and isinstance(items[i - 1][1], int) and not isinstance(items[i - 1][1], bool)
+                 and items[i][1] is None}
+        for i, (p, value) in enumerate(items):
             pw = (*where, name, p)
+            if i in split:
+                continue
+            if i + 1 in split:
+                written = f"{value},{items[i + 1][0]}"
+                self.sink.add(rules.UNIT_ERROR, pw, f"'{name}' parameter '{p}': '{written}' uses "
+                              "a decimal comma, which YAML reads as two entries ('{0}' and "
+                              "'{1}')".format(value, items[i + 1][0]),
+                              suggestion=f"write '{written.replace(',', '.', 1)}'")
+                continue
             if p not in kind.params:
-                hint = did_you_mean(p, kind.params)
+                hint = self.hint(p, kind.params)
                 takes = ", ".join(kind.params) or "no parameters"
                 self.sink.add(rules.UNKNOWN_PARAMETER, pw, f"step '{name}' takes no parameter "
                               f"'{p}' (it takes: {takes})", key=True,
@@ -390,7 +420,7 @@ class _Builder:
         for activity, value in m.items():
             aw = (*where, activity)
             if activity not in self.catalog.activities:
-                hint = did_you_mean(activity, self.catalog.activities)
+                hint = self.hint(activity, self.catalog.activities)
                 self.sink.add(rules.UNKNOWN_ACTIVITY, aw, f"unknown aftercare activity "
                               f"'{activity}'", key=True,
                               suggestion=f"did you mean '{hint}'?" if hint else None)

@@ -27,6 +27,12 @@ class ConfigProblem(click.ClickException):
     exit_code = 2
 
 
+class OutputProblem(click.ClickException):
+    """A report that could not be written: exit code 2, as for an output refused up front."""
+
+    exit_code = 2
+
+
 def _recipe(ctx: click.Context) -> HostRecipe:
     """How this invocation's plugin host is built (again, in a spawned worker)."""
     from mesosim.plugin.host import HostRecipe
@@ -130,6 +136,19 @@ def _codes_option(ctx: click.Context, param: click.Parameter, value: tuple[str, 
     return codes
 
 
+def _known_codes(host: PluginHost, codes: tuple[str, ...], hint: str) -> None:
+    """A code or prefix on the command line must match a loaded rule, as in the configuration:
+    a typo would otherwise select or ignore nothing, without a word."""
+    from mesosim._text import did_you_mean
+
+    for code in codes:
+        if not any(r.startswith(code) for r in host.catalog.rules):
+            close = did_you_mean(code, host.catalog.rules)
+            raise click.BadParameter(f"'{code}' matches no rule" + (
+                f"; did you mean {close}?" if close else "; see 'mesosim rules'"),
+                param_hint=hint)
+
+
 def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
     from mesosim.config import find_config, load_config
     from mesosim.errors import ConfigError
@@ -201,6 +220,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
     if output is not None:
         _refuse_input_as_output(output, paths)
     host = _host(ctx)
+    _known_codes(host, select, "--select")
+    _known_codes(host, ignore, "--ignore")
     report = check_paths(paths, host, options, jobs=jobs, recipe=_recipe(ctx))
     if color is None:
         color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -209,12 +230,26 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
     ctx.exit(report.exit_code)
 
 
-def _refuse_input_as_output(output: str, paths: tuple[str, ...]) -> None:
-    """Never write over a protocol: ``--output`` may not name a checked file."""
-    from mesosim.loader import iter_files
+def _check_output(output: str | None, hint: str = "--output") -> None:
+    """Refuse, before any work, an output mesosim cannot or must not write (exit 2)."""
+    if output is None:
+        return
+    from mesosim.atomic import output_problem
 
+    problem = output_problem(output)
+    if problem is not None:
+        raise click.BadParameter(f"cannot write '{output}': {problem}", param_hint=hint)
+
+
+def _refuse_input_as_output(output: str, paths: tuple[str, ...]) -> None:
+    """Never write over a protocol: ``--output`` may not name a checked file (a report of
+    mesosim's own found in a folder is not one: it is never checked)."""
+    from mesosim.options import Options
+    from mesosim.runner import collect_files
+
+    _check_output(output)
     target = os.path.realpath(output)
-    for f in iter_files(list(paths)):
+    for f in collect_files(paths, Options()):
         if os.path.realpath(f) == target:
             raise click.BadParameter(f"'{output}' is one of the checked files; mesosim never "
                                      "writes over a protocol", param_hint="--output")
@@ -229,7 +264,7 @@ def _emit(text: str, output: str | None) -> None:
     try:
         write_atomic(output, text)
     except OSError as exc:
-        raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+        raise OutputProblem(f"could not write {output}: {exc.strerror or exc}") from None
 
 
 @cli.command("simulate")
@@ -258,6 +293,8 @@ def simulate_cmd(ctx: click.Context, protocol: str, fmt: str, ics: str | None, s
                                      "over a protocol", param_hint=hint)
     if ics is not None and output is not None and os.path.realpath(ics) == os.path.realpath(output):
         raise click.BadParameter("--ics and --output name the same file", param_hint="--ics")
+    _check_output(output)
+    _check_output(ics, "--ics")
     try:
         at = _dt.time.fromisoformat(session_time)
     except ValueError:
@@ -280,7 +317,7 @@ def simulate_cmd(ctx: click.Context, protocol: str, fmt: str, ics: str | None, s
             try:
                 write_atomic(ics, calendar_ics(sim, at))
             except OSError as exc:
-                raise click.FileError(ics, hint=exc.strerror or str(exc)) from None
+                raise OutputProblem(f"could not write {ics}: {exc.strerror or exc}") from None
     ctx.exit(sim.exit_code)
 
 
@@ -405,6 +442,7 @@ def schema(ctx: click.Context, output: str | None) -> None:
 
     from mesosim.schema import protocol_schema
 
+    _check_output(output)
     _emit(json.dumps(protocol_schema(_host(ctx).catalog), indent=2) + "\n", output)
 
 

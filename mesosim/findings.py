@@ -94,19 +94,31 @@ class Sink:
         return f
 
 
+_CONTROL: Final = {c: f"\\x{c:02x}" for c in (*range(0, 32), *range(127, 160))
+                   if chr(c) != "\t"}
+
+
+def visible(text: str) -> str:
+    """``text`` with its control characters written as escapes (``\\x1b``, ``\\n``): a key or
+    a path can hold them, and raw ones would let a file recolour a terminal or forge lines of
+    the report (hostile input, round 2)."""
+    return text.translate(_CONTROL) if not text.isprintable() else text
+
+
 def finding_text(f: Finding) -> str:
     """The message with its hint and source, as every reporter shows it:
-    ``message (hint: ...) [source: 002:11]`` (no source for the format's own rules)."""
-    text = f.message
+    ``message (hint: ...) [source: 002:11]`` (no source for the format's own rules); control
+    characters made visible."""
+    text = visible(f.message)
     if f.suggestion:
-        text += f" (hint: {f.suggestion})"
+        text += f" (hint: {visible(f.suggestion)})"
     if f.source and f.source != "mesosim":
-        text += f" [source: {f.source}]"
+        text += f" [source: {visible(f.source)}]"
     return text
 
 
 def finding_line(f: Finding, severity: str | None = None) -> str:
     """``path:line:col: CODE [severity] message (hint: ...) [source: ...]``; ``severity`` is the
     severity label as shown (coloured, say), by default ``[severity]``."""
-    return f"{f.path}:{f.line}:{f.column}: {f.rule} {severity or f'[{f.severity}]'} " \
+    return f"{visible(f.path)}:{f.line}:{f.column}: {f.rule} {severity or f'[{f.severity}]'} " \
            f"{finding_text(f)}"

@@ -167,6 +167,10 @@ def load_text(text: str, path: str = "<string>") -> Document:
             return Document(path, None, problems=(problem,), text=text)
         source = _astral_escapes(text)
     try:
+        if len(source) > _PRESCAN_BYTES:
+            too_many = _count_nodes(source)
+            if too_many is not None:
+                return Document(path, None, problems=(too_many,), text=text)
         node = yaml.compose(source, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         return Document(path, None, problems=(_yaml_problem(exc, text),), text=text)
@@ -189,12 +193,38 @@ def load_text(text: str, path: str = "<string>") -> Document:
         return Document(path, None, problems=(LoadProblem(
             rules.NOT_A_PROTOCOL, "the top level is null (nothing): expected a protocol mapping starting "
             "with 'mesosim: 1'", _mark(node)),), text=text)
-    builder = _Builder()
+    builder = _Builder(json_mode=path.endswith(".json"))
     try:
         data = builder.build(node, (), 0)
     except _Abort as abort:
         return Document(path, None, problems=(*builder.problems, abort.problem), text=text)
     return Document(path, data, builder.positions, builder.key_positions, tuple(builder.problems), text)
+
+
+#: above this size a text's nodes are counted from the parser's events before any node is
+#: built: a 4 MiB flow list composed 2 million nodes (634 MB) before the builder's count
+#: refused it. Below it, composing is cheaper than counting and bounded by the size.
+_PRESCAN_BYTES: Final = 256 * 1024
+
+
+def _count_nodes(source: str) -> LoadProblem | None:
+    """MS005 when ``source`` holds more than :data:`MAX_NODES` nodes, counted on the parser's
+    event stream in constant memory (each event is dropped once counted); else ``None``."""
+    count = 0
+    nodes = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent,
+             yaml.AliasEvent)
+    for event in yaml.parse(source, Loader=_Loader):
+        if isinstance(event, nodes):
+            count += 1
+            if count > MAX_NODES:
+                mark = event.start_mark
+                pos = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                return LoadProblem(
+                    rules.DOCUMENT_TOO_LARGE,
+                    f"document holds more than {MAX_NODES} nodes: refused to protect time and "
+                    "memory", pos,
+                    suggestion="a protocol holds a few hundred values; split the file")
+    return None
 
 
 def _json_problem(text: str) -> LoadProblem | None:
@@ -280,7 +310,8 @@ def _mark(node: yaml.Node) -> Pos:
 class _Builder:
     """Walks the composed node graph into plain values, recording positions and problems."""
 
-    def __init__(self) -> None:
+    def __init__(self, json_mode: bool = False) -> None:
+        self.json_mode = json_mode
         self.positions: dict[Path, Pos] = {}
         self.key_positions: dict[Path, Pos] = {}
         self.problems: list[LoadProblem] = []
@@ -319,6 +350,11 @@ class _Builder:
                 self._tag(node, _SEQ)
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if node.tag == _STR:
+            if self.json_mode and not getattr(node, "style", None) and _JSON_NUMBER.match(node.value):
+                # JSON's own number (6e0, 1E+2): YAML 1.1 reads it as text (hostile input)
+                number = float(node.value)
+                return int(number) if number.is_integer() and "e" not in node.value.lower() \
+                    and "." not in node.value else number
             return node.value
         return self._scalar(node)
 
@@ -375,6 +411,9 @@ class _Builder:
             return node.value
         if tag == _STD + "null" and node.value not in _NULLS:
             return self._misfit(node)  # `!!null x` would silently drop the value
+        if tag == _STD + "int" and not getattr(node, "style", None) \
+                and _SURPRISING_INT.match(node.value):
+            self._surprising_int(node)
         try:
             # the constructor's method for the tag, called directly (construct_object's
             # bookkeeping is for documents with anchors, which scalars here never need)
@@ -401,6 +440,20 @@ class _Builder:
             # (an id, a note) it is just text.
             return node.value
 
+    def _surprising_int(self, node: yaml.Node) -> None:
+        """``010`` is 8 and ``1:30`` is 90 in YAML 1.1: say so, once, where it is written."""
+        text = node.value
+        try:
+            value = self._construct[_STD + "int"](self._constructor, node)  # type: ignore[arg-type]
+        except Exception:  # noqa: BLE001 - reported by _scalar as for any other value
+            return
+        why = "a leading 0 makes it octal" if ":" not in text else "YAML 1.1 reads a:b as base 60"
+        plain = text.lstrip("+-").lstrip("0") or "0"
+        hint = f"write {plain}" if ":" not in text else \
+            f"quote it ('{text}') if it is text, or write one number with its unit"
+        self.problems.append(LoadProblem(
+            rules.BAD_VALUE, f"'{text}' is read as {value}: {why}", _mark(node), suggestion=hint))
+
     def _misfit(self, node: yaml.Node) -> str:
         """Report an explicit tag whose type rejects the value; the value stays text."""
         short = node.tag.replace(_STD, "!!")
@@ -415,6 +468,10 @@ class _Builder:
 
 
 _NULLS: Final = frozenset(("", "~", "null", "Null", "NULL"))
+#: JSON's number grammar (RFC 8259)
+_JSON_NUMBER: Final = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?\Z")
+#: YAML 1.1 integers that do not mean what they seem: octal (010) and base 60 (1:30)
+_SURPRISING_INT: Final = re.compile(r"[-+]?(0[0-7]+|[1-9][0-9_]*(:[0-5]?[0-9])+)\Z")
 
 
 @functools.lru_cache(maxsize=4096)

@@ -228,8 +228,12 @@ def _longest(kind: str, found: list[tuple[Care, str]], applied: list[Applied]
     best: dict[str, tuple[Care, str]] = {}
     for c, origin in found:
         old = best.get(c.activity)
-        if old is None or (_overridden(c.minimum), _minutes(c.minimum)) > (
-                _overridden(old[0].minimum), _minutes(old[0].minimum)):
+        # a school's override first, then the longest, then (a tie) a cited figure over a
+        # default: the finding then names the source (002:169's 2 days of sun for the scalp)
+        if old is None or (_overridden(c.minimum), _minutes(c.minimum),
+                           c.minimum.source != "default") > (
+                _overridden(old[0].minimum), _minutes(old[0].minimum),
+                old[0].minimum.source != "default"):
             best[c.activity] = (c, origin)
     for c, origin in found:
         status = "in force" if best[c.activity] == (c, origin) else "replaced"

@@ -107,10 +107,18 @@ def _worker_check(args: tuple[str, Options]) -> FileResult:
 
 
 def collect_files(paths: Sequence[str], options: Options) -> list[str]:
-    """The protocol files under ``paths`` that ``options`` does not exclude, sorted."""
+    """The protocol files under ``paths`` that ``options`` does not exclude, sorted. A JSON
+    report mesosim wrote (``-o report.json``) found in a folder is never a protocol: it is left
+    out (a file named on the command line is always checked)."""
+    import os
+
+    from mesosim.atomic import is_mesosim_report
     from mesosim.loader import iter_files
 
-    return sorted({f for f in iter_files(list(paths)) if not options.excluded(f)})
+    named = {os.path.normpath(p) for p in paths if not os.path.isdir(p)}
+    return sorted({f for f in iter_files(list(paths)) if not options.excluded(f)
+                   and (os.path.normpath(f) in named or not f.endswith(".json")
+                        or not is_mesosim_report(f))})
 
 
 def check_paths(paths: Sequence[str], host: PluginHost, options: Options | None = None,

@@ -149,6 +149,7 @@ def from_canonical(value: float, unit: str) -> float:
     return (value - OFFSETS.get(unit, 0.0)) / UNITS[unit][1]
 
 
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*[^\d\s,]*\s*$")
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
 
@@ -243,6 +244,11 @@ def _parse_text(raw: str, dimension: str) -> Quantity:
     """Text to a quantity. Cached: the same few spellings ("7 d", "1.5 mm") recur in every file
     of a class, and a Quantity is immutable (errors are raised again, never cached)."""
     example = EXAMPLES.get(dimension, "")
+    comma = _DECIMAL_COMMA.match(raw)
+    if comma:
+        fixed = raw.strip().replace(",", ".", 1)
+        raise UnitError("not-a-number", f"'{raw.strip()}' uses a decimal comma; mesosim reads "
+                        "a decimal point", suggestion=fixed)
     m = _QUANTITY.match(raw)
     if not m:
         low = raw.strip().lower()

@@ -59,8 +59,10 @@ def test_a_maintenance_course_has_figures_of_its_own(reg):
     assert (m.interval.min, m.interval.source) == (14, "002:640")
     o = _tech(reg, "oxygen", "face", course="maintenance")
     assert (o.interval.min, o.interval.max, o.interval.source) == (28, 35, "002:181")
-    # the roller has no maintenance figure in the sources: nothing to hold a course to
-    assert _tech(reg, "roller", "face", "home", course="maintenance").interval is None
+    # the roller's maintenance: only its at most weekly (002:262); and a vendor technique
+    # that declares none has no interval to hold maintenance sessions to
+    r = _tech(reg, "roller", "face", "home", course="maintenance")
+    assert (r.interval.min, r.interval.max, r.interval.source) == (7, None, "002:262")
 
 
 def test_the_eye_procedure_joins_the_graph_after_the_active_step(reg):

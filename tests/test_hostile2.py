@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 
@@ -135,3 +136,107 @@ def test_ctrl_c_is_exit_130_without_aborted(monkeypatch):
 
     monkeypatch.setattr(cli_module.cli, "main", interrupted)
     assert cli_module.run_main(["check", "."]) == 130
+
+
+# --- 5. outputs that damage -----------------------------------------------------------------
+
+
+def test_an_output_that_is_not_a_regular_file_is_refused_before_any_work(run, tmp_path):
+    if not os.path.exists("/dev/null"):
+        pytest.skip("no /dev/null")
+    for args in (["check", "-o", "/dev/null", VALID], ["simulate", "-o", "/dev/null", VALID],
+                 ["simulate", "--ics", "/dev/null", VALID], ["schema", "-o", "/dev/null"]):
+        r = run(*args)
+        assert r.exit_code == 2 and "not a regular file" in r.output, args
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    r = run("check", "-o", str(tmp_path / "missing" / "r.json"), VALID)
+    assert r.exit_code == 2 and "does not exist" in r.output
+
+
+def test_a_report_keeps_the_permissions_of_the_file_it_replaces_and_new_ones_the_umask(
+        run, tmp_path):
+    old = tmp_path / "old.txt"
+    old.write_text("x")
+    old.chmod(0o640)
+    assert run("check", "-o", str(old), VALID).exit_code == 0
+    assert stat.S_IMODE(old.stat().st_mode) == 0o640
+    mask = os.umask(0o027)
+    try:
+        new = tmp_path / "new.txt"
+        assert run("check", "-o", str(new), VALID).exit_code == 0
+        assert stat.S_IMODE(new.stat().st_mode) == 0o640  # 0o666 & ~0o027
+    finally:
+        os.umask(mask)
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_mesosim_never_checks_its_own_report(run, tmp_path, fmt):
+    shutil.copy(VALID, tmp_path / "p.yaml")
+    report = tmp_path / "report.json"
+    assert run("check", "-f", fmt, "-o", str(report), str(tmp_path)).exit_code == 0
+    again = run("check", "-f", fmt, "-o", str(report), str(tmp_path))
+    assert again.exit_code == 0, again.output
+    assert run("check", str(tmp_path)).output.endswith("1 file checked: 0 errors, 0 warnings\n")
+
+
+# --- 7. usage errors -----------------------------------------------------------------------
+
+
+def test_an_unknown_code_on_the_command_line_is_a_usage_error(run):
+    r = run("check", "--select", "MS999", VALID)
+    assert r.exit_code == 2 and "'MS999' matches no rule" in r.output
+    assert run("check", "--ignore", "MS4", VALID).exit_code == 0
+
+
+# --- 8. help that reads the value right -----------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["1500 μm", "1500 µm"])
+def test_micro_with_either_mu(reg, written):
+    text = edit("depth: 1.5 mm", f"depth: {written}")
+    assert codes(reg, text) == []
+
+
+def test_a_decimal_comma_is_named_in_block_and_flow_style(reg):
+    flow = check_text(edit("depth: 1.5 mm", "depth: 0,3 mm"), reg, "p.yaml").findings
+    assert [(f.rule, f.suggestion) for f in flow] == [("MS111", "write '0.3 mm'")]
+    block = edit("    - injection: {depth: 1.5 mm, volume_per_point: 0.05 ml, points: 40}",
+                 "    - injection:\n        depth: 1,8 mm\n        volume_per_point: 0.05 ml\n"
+                 "        points: 40")
+    (f,) = check_text(block, reg, "p.yaml").findings
+    assert (f.rule, f.suggestion) == ("MS111", "write '1.8 mm'")
+
+
+def test_octal_and_base_60_numbers_are_named(reg):
+    (f,) = check_text(edit("  sessions: 6", "  sessions: 010"), reg, "p.yaml").findings
+    assert (f.rule, f.line) == ("MS106", 15) and "'010' is read as 8" in f.message
+    found = check_text(edit("  interval: 7 d", "  interval: 1:30"), reg, "p.yaml").findings
+    assert any("'1:30' is read as 90" in f.message for f in found)
+
+
+def test_a_json_exponent_is_a_number(reg):
+    import yaml
+
+    data = yaml.safe_load(BASE)
+    data["course"]["sessions"] = "SIX"
+    text = json.dumps(data, default=str).replace('"SIX"', "6e0")
+    assert codes(reg, text, "p.json") == []
+
+
+# --- 9. what a file cannot inject -------------------------------------------------------------
+
+
+def test_control_characters_in_a_key_are_shown_as_escapes(run, tmp_path):
+    p = tmp_path / "p.yaml"
+    p.write_text(BASE + '"\\e[2Jx\\nforged.yaml:1:1: MS000 [error] fake": 1\n', encoding="utf-8")
+    out = run("check", str(p)).output
+    assert "\x1b" not in out and "\\x1b[2Jx\\x0aforged" in out
+    assert not any(line.startswith("forged.yaml") for line in out.splitlines())
+
+
+def test_a_student_named_like_a_formula_is_text_in_the_csv(run, tmp_path):
+    student = tmp_path / "=cmd|calc"
+    student.mkdir()
+    shutil.copy(VALID, student / "p.yaml")
+    out = run("class", "-f", "csv", str(tmp_path)).output
+    assert "\n'=cmd|calc," in out

@@ -153,6 +153,8 @@ GENERAL = (
         ("needle-phobia", "000:67", "warning",
          "fear of injections: 000:67 lists it; a video of the procedure may help (002:387)"),
         ("herpes", "002:630", "warning", "a herpes relapse is the most common complication"),
+        ("medications", "002:395", "warning",
+         "the salon's preparation stops every oral medication before the course (002:395)"),
     )),
     # non-injection, 002:200-205; and 002:612: injections have fewer contraindications than
     # most hardware techniques, so what injections add beyond the needle holds here too

@@ -31,6 +31,13 @@ def render_text(summary: ClassSummary) -> str:
     return "\n".join(out) + "\n"
 
 
+def cell(text: str) -> str:
+    """A text cell a spreadsheet shows as text: one starting with = + - @ (or a tab or CR) would
+    run as a formula (a student folder named ``=cmd|calc``), so it gets a leading quote (OWASP's
+    advice for CSV injection)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def render_csv(summary: ClassSummary) -> str:
     """Two tables for a spreadsheet, separated by an empty row: one row per student
     (``student,files,errors,warnings,result,top_codes``), then one row per rule broken
@@ -42,7 +49,7 @@ def render_csv(summary: ClassSummary) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["student", "files", "errors", "warnings", "result", "top_codes"])
     for s in summary.students:
-        w.writerow([s.name, s.files, s.errors, s.warnings, "pass" if s.passed else "fail",
+        w.writerow([cell(s.name), s.files, s.errors, s.warnings, "pass" if s.passed else "fail",
                     _codes_text(s.top_codes)])
     w.writerow([])
     w.writerow(["rule", "name", "severity", "students", "findings"])

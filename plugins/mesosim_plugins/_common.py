@@ -138,6 +138,12 @@ NON_INJECTION_CARE = (
     _care("medications", "198"),
 )
 
+#: 000:98's two days without workouts after a session hold for every technique; the
+#: non-injection list of 002:192-198 names no sport (after the session only: no before-care)
+NON_INJECTION_SPORT = Care("sport", between(
+    2, None, "d", "000:98", note="002:192-198, the non-injection care, names no sport; 000:98 "
+    "speaks of mesotherapy in general"))
+
 #: The non-injection list (002:200-205) is a general one for every non-puncturing technique
 #: (mesosim/plugin/core.py, scope method=non-injection); what is left is the medications of
 #: the before- and after-care.
@@ -235,7 +241,7 @@ def non_injection_technique(
         session_duration=NON_INJECTION_SESSION,
         session_span=("application", device_step),
         contraindications=tuple(contraindications),
-        aftercare=NON_INJECTION_CARE,
+        aftercare=(*NON_INJECTION_CARE, NON_INJECTION_SPORT),
         beforecare=NON_INJECTION_CARE,
         figures=NON_INJECTION_MAINTENANCE,
         limits=tuple(limits),

@@ -41,6 +41,7 @@ aftercare:
   pool: 3 d
   sauna: 3 d
   medications: 3 d
+  sport: 2 d
 """
 
 
@@ -64,7 +65,8 @@ def test_care_before_and_after_is_the_non_injection_list(reg):
     t = reg.catalog.techniques["oxygen"]
     want = {"alcohol", "sun", "makeup", "pool", "sauna", "medications"}
     assert {c.activity for c in t.beforecare} == want
-    assert {c.activity for c in t.aftercare} == want
+    # and after a session, 000:98's two days without workouts (mesotherapy in general)
+    assert {c.activity for c in t.aftercare} == want | {"sport"}
     assert all(c.minimum.min == 3 and c.minimum.unit == "d" for c in t.beforecare)
 
 

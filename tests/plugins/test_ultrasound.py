@@ -41,6 +41,7 @@ aftercare:
   pool: 3 d
   sauna: 3 d
   medications: 3 d
+  sport: 2 d
 """
 SONO_LINE = 22
 
