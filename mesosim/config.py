@@ -112,6 +112,8 @@ def find_config(paths: Sequence[str]) -> str | None:
 _HEADER: Final = re.compile(r"^[ \t]*\[(\[?)([^\]]*)\]\]?[ \t]*(#.*)?$")
 _NAME: Final = r"""(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)"""
 _KEY: Final = re.compile(rf"^\s*({_NAME}(?:\s*\.\s*{_NAME})*)\s*=")
+#: strings and comments, left out when brackets are counted
+_STRINGS: Final = re.compile(r"\"(\\.|[^\"\\])*\"|'[^']*'|#.*")
 _PART: Final = re.compile(r"""\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*(?:\.|$)""")
 
 
@@ -139,7 +141,7 @@ class Lines:
                 k = _KEY.match(line)
                 if k:
                     self._add(table + _dotted(k.group(1)), n, prefix)
-            code = re.sub(r"\"(\\.|[^\"\\])*\"|'[^']*'|#.*", "", line)
+            code = _STRINGS.sub("", line) if ("[" in line or "]" in line) else ""
             depth = max(0, depth + code.count("[") - code.count("]"))
 
     def _add(self, key: tuple[str, ...], n: int, prefix: tuple[str, ...]) -> None:
@@ -166,15 +168,30 @@ def load_config(path: str) -> Config:
     A file named ``pyproject.toml`` is read from its ``[tool.mesosim]`` table; any other file
     (``mesosim.toml``, or one named with ``--config``) holds the settings at top level.
     """
-    import tomllib
-
     try:
         with open(path, "rb") as fh:
-            raw = fh.read()
-        text = raw.decode("utf-8-sig")
-        data = tomllib.loads(text)
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from None
+    return load_config_bytes(raw, path)
+
+
+#: the largest configuration read: a few kilobytes are plenty
+MAX_CONFIG_BYTES: Final = 256 * 1024
+
+
+def load_config_bytes(raw: bytes, path: str) -> Config:
+    """:func:`load_config` on the file's bytes (``path`` names it in messages and decides
+    whether it is a ``pyproject.toml``). Raises :class:`ConfigError`."""
+    import tomllib
+
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}:1: configuration is over {MAX_CONFIG_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8-sig")
+        data = tomllib.loads(text)
+    except RecursionError:  # arrays nested a thousand deep: tomllib recurses per level
+        raise ConfigError(f"{path}:1: invalid TOML: nested too deeply") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}:1: configuration is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:

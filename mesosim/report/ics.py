@@ -12,6 +12,14 @@ if TYPE_CHECKING:
     from mesosim.results import Outcome
     from mesosim.trace import Trace
 
+#: the steps a session's event lists (the rest: ``mesosim simulate``)
+MAX_STEPS_SHOWN: Final = 100
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 3] + "..."
+
+
 #: The time of day of a session in the calendar when none is given: protocols give dates only.
 DEFAULT_SESSION_TIME: Final = _dt.time(9, 0)
 
@@ -29,15 +37,20 @@ def calendar_ics(sim: Outcome, session_time: _dt.time = DEFAULT_SESSION_TIME) ->
         raise ValueError("the protocol could not be simulated: no calendar")
     # one line each: a block-scalar title (`title: |`) ends in a newline, which icalendar
     # refuses in X-WR-CALNAME with an AssertionError (hostile-input issue)
-    uid_base = " ".join(p.id.split()) or "protocol"
+    uid_base = _short(" ".join(p.id.split()), 80) or "protocol"
     stamp = _dt.datetime.now(_dt.UTC).replace(microsecond=0)
-    name = " ".join((p.title or p.id or sim.result.path).split())
+    name = _short(" ".join((p.title or p.id or sim.result.path).split()), 120)
     cal = Calendar()
     cal.add("prodid", f"-//mesosim//mesosim {__version__}//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"{name} ({t.name})")
-    steps = "\n".join(f"{minutes_text(r.start)}-{minutes_text(r.end)} min  {r.name}" for r in tr.steps)
+    # bounded: icalendar folds lines character by character (a 450 KB step list took 1.1 s),
+    # and a calendar's reader wants the session, not every step of a hostile file
+    steps = "\n".join(f"{minutes_text(r.start)}-{minutes_text(r.end)} min  {_short(r.name, 60)}"
+                      for r in tr.steps[:MAX_STEPS_SHOWN])
+    if len(tr.steps) > MAX_STEPS_SHOWN:
+        steps += f"\n... and {len(tr.steps) - MAX_STEPS_SHOWN} more steps (mesosim simulate)"
     n = len(tr.sessions)
     for s in tr.sessions:
         start = _dt.datetime.combine(s.date, session_time)
