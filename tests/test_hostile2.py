@@ -240,3 +240,58 @@ def test_a_student_named_like_a_formula_is_text_in_the_csv(run, tmp_path):
     shutil.copy(VALID, student / "p.yaml")
     out = run("class", "-f", "csv", str(tmp_path)).output
     assert "\n'=cmd|calc," in out
+
+
+# --- 3. configuration overrides that crashed ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("override", "said"), [
+    ('parameter = "injection.depth"\nzone = "face"\nmin = "3 mm"',
+     "mesosim.toml:1: the override's min 3 mm crosses the plugin's max (1.5-2 mm, 002:11)"),
+    ('parameter = "aftercare."\nmin = "3 d"', "mesosim.toml:1: 'aftercare.' names no known activity"),
+    ('parameter = "aftercare.saunna"\nmin = "3 d"', "did you mean 'aftercare.sauna'?"),
+])
+def test_a_bad_override_is_exit_2_with_its_line(run, tmp_path, override, said):
+    os.chdir(tmp_path)
+    (tmp_path / "mesosim.toml").write_text(
+        f'[[override]]\ntechnique = "manual-injection"\n{override}\n', encoding="utf-8")
+    shutil.copy(VALID, tmp_path / "p.yaml")
+    r = run("check", "p.yaml")
+    assert r.exit_code == 2 and said in r.output, r.output
+
+
+def test_two_overrides_of_one_range_are_exit_2_naming_both(run, tmp_path):
+    os.chdir(tmp_path)
+    one = '[[override]]\ntechnique = "manual-injection"\nparameter = "injection.depth"\n'
+    (tmp_path / "mesosim.toml").write_text(one + 'min = "1 mm"\n' + one + 'max = "9 mm"\n',
+                                           encoding="utf-8")
+    shutil.copy(VALID, tmp_path / "p.yaml")
+    r = run("check", "p.yaml")
+    assert r.exit_code == 2
+    assert "mesosim.toml:5: this override sets the same range as the one at mesosim.toml:1" \
+        in r.output
+
+
+def test_a_school_override_wins_over_the_zone_and_general_declarations(run, tmp_path):
+    os.chdir(tmp_path)
+    (tmp_path / "mesosim.toml").write_text(
+        '[[override]]\ntechnique = "manual-injection"\nparameter = "aftercare.sauna"\n'
+        'zone = "face"\nmin = "2 d"\nmax = "30 d"\nnote = "school rule"\n', encoding="utf-8")
+    (tmp_path / "p.yaml").write_text(edit("  sauna: 7 d", "  sauna: 3 d"), encoding="utf-8")
+    assert run("check", "p.yaml").exit_code == 0
+
+
+# --- 6. costs in proportion to the input (each of these took seconds to minutes) ---------------
+
+
+def test_the_pathological_inputs_of_round_2_are_cheap(reg):
+    from mesosim import config
+
+    assert not config._mentions_mesosim("\n" * 60000)  # was 34 s
+    assert config._HEADER.match("[" + " " * 4000) is None  # was 41 s
+    many = "".join(f"    - disinfection  # mesosim: ignore[MS3] x{i}\n" for i in range(3000))
+    text = edit("    - consultation\n", "    - consultation\n" + many)
+    assert len(check_text(text, reg, "p.yaml").findings) < 10  # was findings x comments
+    names = ", ".join(f"cond{i:05d}x" for i in range(5000))  # 5,000 distinct unknown names
+    found = check_text(edit("conditions: []", f"conditions: [{names}]"), reg, "p.yaml").findings
+    assert len(found) == 5000 and sum(f.suggestion is not None for f in found) <= 200
