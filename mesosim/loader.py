@@ -449,16 +449,16 @@ class _Builder:
             return
         why = "a leading 0 makes it octal" if ":" not in text else "YAML 1.1 reads a:b as base 60"
         try:
-            value = f"{value}" if len(text) < 1000 else "a number too long to show"
+            shown = f"{value}" if len(text) < 1000 else "a number too long to show"
         except ValueError:  # over int()'s 4,300 digits
-            value = "a number too long to show"
+            shown = "a number too long to show"
         if len(text) > 40:
             text = text[:37] + "..."
         plain = text.lstrip("+-").lstrip("0") or "0"
         hint = f"write {plain}" if ":" not in text else \
             f"quote it ('{text}') if it is text, or write one number with its unit"
         self.problems.append(LoadProblem(
-            rules.BAD_VALUE, f"'{text}' is read as {value}: {why}", _mark(node), suggestion=hint))
+            rules.BAD_VALUE, f"'{text}' is read as {shown}: {why}", _mark(node), suggestion=hint))
 
     def _misfit(self, node: yaml.Node) -> str:
         """Report an explicit tag whose type rejects the value; the value stays text."""
