@@ -49,7 +49,7 @@ __all__ = ["Config", "ConfigError", "check_codes", "describe", "find_config",
            "load_config", "parse_config"]
 
 KEYS: Final = ("select", "ignore", "exclude", "max-file-size", "report-unused-ignores",
-               "severity", "per-file-ignores", "override")
+               "unsuppressable", "severity", "per-file-ignores", "override", "class")
 OVERRIDE_KEYS: Final = ("technique", "parameter", "zone", "setting", "min", "max", "note")
 #: a rule code (MS401) or a prefix of codes (MS4, MS)
 CODE_OR_PREFIX: Final = re.compile(r"[A-Z]{1,8}[0-9]{0,3}")
@@ -259,6 +259,9 @@ def parse_config(table: Mapping[str, Any], path: str, text: str, lines: Lines | 
         kw["ignore"] = _codes(table["ignore"], "ignore", lines, "ignore")
     if "exclude" in table:
         kw["exclude"] = _str_list(table["exclude"], "exclude", lines, "exclude")
+    if "unsuppressable" in table:
+        kw["unsuppressable"] = _codes(table["unsuppressable"], "unsuppressable", lines,
+                                      "unsuppressable")
     if "max-file-size" in table:
         v = table["max-file-size"]
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
@@ -372,6 +375,7 @@ def check_codes(config: Config, catalog: Catalog) -> None:
     named += [(c, f"per-file-ignores.{g}", f"per-file-ignores.{g}")
               for g, codes in o.per_file_ignores.items() for c in codes]
     named += [(c, "severity", f"severity.{c}") for c in o.severity]
+    named += [(c, "unsuppressable", "unsuppressable") for c in o.unsuppressable]
     for code, setting, origin in named:
         if not any(r.startswith(code) for r in catalog.rules):
             hint = did_you_mean(code, catalog.rules)

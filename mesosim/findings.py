@@ -40,6 +40,9 @@ class Finding:
     technique: str | None = None
     source: str | None = None
     suggestion: str | None = None
+    #: findings that follow from this one and were folded into it (a misspelt step also
+    #: leaves the step it meant missing): ``"MS301 line 23: missing required step ..."``
+    related: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.rule, self.message)
@@ -55,6 +58,7 @@ class Finding:
             "technique": self.technique,
             "source": self.source,
             "suggestion": self.suggestion,
+            "related": list(self.related),
         }
 
 

@@ -161,7 +161,7 @@ def load_text(text: str, path: str = "<string>") -> Document:
     if text.startswith("\ufeff"):
         text = text[1:]
     source = text
-    if path.endswith(".json"):
+    if path.lower().endswith(".json"):
         problem = _json_problem(text)
         if problem is not None:
             return Document(path, None, problems=(problem,), text=text)
@@ -193,7 +193,7 @@ def load_text(text: str, path: str = "<string>") -> Document:
         return Document(path, None, problems=(LoadProblem(
             rules.NOT_A_PROTOCOL, "the top level is null (nothing): expected a protocol mapping starting "
             "with 'mesosim: 1'", _mark(node)),), text=text)
-    builder = _Builder(json_mode=path.endswith(".json"))
+    builder = _Builder(json_mode=path.lower().endswith(".json"))
     try:
         data = builder.build(node, (), 0)
     except _Abort as abort:
@@ -518,7 +518,7 @@ def iter_files(paths: list[str], exclude: tuple[str, ...] = ()) -> Iterator[str]
             seen.add((st.st_dev, st.st_ino))
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in files:
-                if name.endswith(suffixes) and not name.startswith("."):
+                if name.lower().endswith(suffixes) and not name.startswith("."):
                     p = os.path.join(root, name)
                     if not excluded(p):
                         found.append(p)

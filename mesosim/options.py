@@ -32,6 +32,12 @@ class Options:
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(factory=dict)
     exclude: tuple[str, ...] = field(default=(), converter=_codes)
     report_unused_ignores: bool = False
+    #: codes or prefixes no suppression comment may silence besides the contraindications,
+    #: which never are (a student must not suppress a pregnant patient into a pass): a comment
+    #: naming one is itself an error (MS012) and the finding stays
+    unsuppressable: tuple[str, ...] = field(default=(), converter=_codes)
+    #: whether suppression comments are allowed at all (a class assignment may say no)
+    suppressions: bool = True
 
     def wanted(self, code: str, path: str) -> bool:
         """Whether a finding of rule ``code`` in ``path`` is reported (select, ignore and

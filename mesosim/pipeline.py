@@ -19,7 +19,7 @@ from attrs import evolve
 from mesosim import rules
 from mesosim.findings import Finding, Sink
 from mesosim.options import Options
-from mesosim.results import FileResult, HookFailure, Outcome
+from mesosim.results import FileResult, HookFailure, Outcome, SuppressedFinding
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -78,28 +78,106 @@ def run_document(doc: Document, catalog: Catalog, options: Options | None = None
                     sink.findings.append(judged.new(
                         rules.PLUGIN_FAILED, (), f"plugin '{fail.plugin}' failed in hook "
                         f"{fail.hook} while checking this file: {fail.error}", pos=(1, 1)))
-    result = FileResult(doc.path, finish(sink.findings, doc, options), tuple(failures))
+    kept, suppressed = finish(fold(sink.findings), doc, options)
+    result = FileResult(doc.path, kept, tuple(failures), suppressed)
     return Outcome(result, protocol, tech, trace)
 
 
-def finish(findings: list[Finding], doc: Document, options: Options) -> tuple[Finding, ...]:
+#: a root cause -> the rules that follow from it (one root cause, one finding)
+_FOLLOW: dict[str, frozenset[str]] = {
+    rules.UNKNOWN_STEP: frozenset({rules.MISSING_REQUIRED_STEP, rules.STATE_NOT_REACHED,
+                                   rules.MISSING_PARAMETER, rules.SESSION_DURATION_OUT_OF_RANGE}),
+    rules.UNKNOWN_PARAMETER: frozenset({rules.MISSING_PARAMETER}),
+    rules.UNKNOWN_ACTIVITY: frozenset({rules.AFTERCARE_MISSING}),
+    rules.UNKNOWN_CONDITION: frozenset(),
+}
+#: a section of the wrong type -> what cannot be checked without it
+_SECTION_FOLLOW: dict[str, frozenset[str]] = {
+    "'patient'": frozenset({rules.ALLERGY_TEST_MISSING}),
+    "'session'": frozenset({rules.MISSING_REQUIRED_STEP, rules.STATE_NOT_REACHED,
+                            rules.SESSION_DURATION_OUT_OF_RANGE}),
+    "'steps'": frozenset({rules.MISSING_REQUIRED_STEP, rules.STATE_NOT_REACHED,
+                          rules.SESSION_DURATION_OUT_OF_RANGE}),
+    "'course'": frozenset({rules.COURSE_LENGTH_OUT_OF_RANGE}),
+}
+
+
+def fold(findings: list[Finding]) -> list[Finding]:
+    """One root cause, one finding: a misspelt step, parameter or activity (with its
+    did-you-mean) or a section of the wrong type takes in the findings that follow from it
+    (the step it meant is then missing, the state it provides is not reached...), which are
+    listed as its ``related`` findings instead of being reported again."""
+    import re
+
+    # the first root per suggested word and rule: suggestions are vocabulary names, so there
+    # are few distinct ones however many misspellings a file holds (an alias bomb of 100,000
+    # unknown steps), and folding stays linear
+    roots: dict[tuple[str, str], tuple[int, frozenset[str], re.Pattern[str] | None]] = {}
+    for i, f in enumerate(findings):
+        if f.rule in _FOLLOW and f.suggestion:
+            m = re.match(r"did you mean '(.+)'\?$", f.suggestion)
+            if m and (f.rule, m.group(1)) not in roots:
+                roots[(f.rule, m.group(1))] = (
+                    i, _FOLLOW[f.rule], re.compile(rf"\b{re.escape(m.group(1))}\b"))
+        elif f.rule == rules.WRONG_TYPE:
+            section = next((k for k in _SECTION_FOLLOW if f.message.startswith(k + " must be")),
+                           None)
+            if section is not None and (f.rule, section) not in roots:
+                roots[(f.rule, section)] = (i, _SECTION_FOLLOW[section], None)
+    if not roots:
+        return findings
+    following = frozenset().union(*(follows for _i, follows, _w in roots.values()))
+    folded: dict[int, list[Finding]] = {}
+    gone: set[int] = set()
+    for j, f in enumerate(findings):
+        if f.rule not in following:
+            continue
+        for i, follows, word in roots.values():
+            if f.rule in follows and j != i and (word is None or word.search(
+                    f"{f.message} {f.suggestion or ''}")):
+                folded.setdefault(i, []).append(f)
+                gone.add(j)
+                break
+    rank = {"error": 2, "warning": 1, "info": 0}
+    out = []
+    for i, f in enumerate(findings):
+        if i in gone:
+            continue
+        if i in folded:
+            # the root is at least as severe as what it took in: folding never softens a grade
+            worst = max((f, *folded[i]), key=lambda g: rank[g.severity]).severity
+            f = evolve(f, severity=worst, related=(*f.related, *(
+                f"{g.rule} line {g.line}: {g.message}" for g in folded[i])))
+        out.append(f)
+    return out
+
+
+def finish(findings: list[Finding], doc: Document, options: Options
+           ) -> tuple[tuple[Finding, ...], tuple[SuppressedFinding, ...]]:
     """Apply suppressions, then selection and severity overrides; sort; drop exact duplicates.
+    Returns the findings kept and those suppression comments silenced (kept too, to be counted
+    and shown).
 
     Suppressions come first so that MS010/MS011 (findings about the suppressions) obey
     ``select``, ``ignore`` and ``severity`` like any other rule, and so that a suppression of a
     finding that the configuration also ignores is not reported as unused.
     """
+    silenced: list[SuppressedFinding] = []
     if "ignore[" in doc.text:  # the fast path: most files suppress nothing (and need no import)
         from mesosim.suppress import apply_suppressions
 
-        findings = apply_suppressions(findings, doc, options.report_unused_ignores)
+        findings, sup = apply_suppressions(findings, doc, options.report_unused_ignores,
+                                           options.unsuppressable, options.suppressions)
+        silenced = [SuppressedFinding(s.finding, s.reason) for s in sup
+                    if options.wanted(s.finding.rule, doc.path)]
     out = []
     for f in findings:
         if not options.wanted(f.rule, doc.path):
             continue
         sev = options.severity.get(f.rule)
         out.append(evolve(f, severity=sev) if sev else f)
-    return tuple(sorted(set(out), key=Finding.sort_key))
+    return (tuple(sorted(set(out), key=Finding.sort_key)),
+            tuple(sorted(set(silenced), key=lambda s: s.finding.sort_key())))
 
 
 def run_file(path: str, catalog: Catalog, options: Options | None = None,

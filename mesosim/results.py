@@ -39,11 +39,20 @@ class HookFailure(NamedTuple):
     error: str
 
 
+class SuppressedFinding(NamedTuple):
+    """A finding a suppression comment silenced, and the comment's reason."""
+
+    finding: Finding
+    reason: str
+
+
 @frozen
 class FileResult:
     path: str
     findings: tuple[Finding, ...]
     failures: tuple[HookFailure, ...] = ()
+    #: what suppression comments silenced: counted and shown, never dropped
+    suppressed: tuple[SuppressedFinding, ...] = ()
 
     @property
     def errors(self) -> int:
@@ -91,6 +100,10 @@ class Report:
     @property
     def warnings(self) -> int:
         return sum(r.warnings for r in self.files)
+
+    @property
+    def suppressed(self) -> int:
+        return sum(len(r.suppressed) for r in self.files)
 
     @property
     def plugin_failed(self) -> bool:

@@ -31,6 +31,7 @@ DOCUMENT_TOO_LARGE: Final = "MS005"
 SUPPRESSION_WITHOUT_REASON: Final = "MS010"
 UNUSED_SUPPRESSION: Final = "MS011"
 INTERNAL_ERROR: Final = "MS009"
+FORBIDDEN_SUPPRESSION: Final = "MS012"
 UNKNOWN_KEY: Final = "MS101"
 MISSING_KEY: Final = "MS102"
 WRONG_TYPE: Final = "MS103"
@@ -127,6 +128,13 @@ Write why the finding does not apply: `# mesosim: ignore[MS401] depth agreed wit
     _rule(UNUSED_SUPPRESSION, "unused-suppression", "schema", "warning",
           "A `# mesosim: ignore[...]` comment silences nothing (with --report-unused-ignores).", """
 Remove the comment, or fix the code it names, so that suppressions do not rot."""),
+    _rule(FORBIDDEN_SUPPRESSION, "forbidden-suppression", "schema", "error",
+          "A suppression comment names a rule that cannot be suppressed, or suppressions are "
+          "not allowed here.", """
+Contraindications (MS601, MS602) are never suppressed, nor are the rules a configuration lists
+in `unsuppressable`; a class assignment may allow no suppression at all (`suppressions = false`).
+The finding the comment aimed at stays, and every suppressed finding is still counted and shown
+(text summary, JSON, SARIF `suppressions`, the class table)."""),
     # --- MS1xx: format, schema, units -------------------------------------------------------
     _rule(UNKNOWN_KEY, "unknown-key", "schema", "error", "A key that the protocol format does not "
           "have.", """
@@ -266,9 +274,10 @@ Proceed only without a reaction (002:69)."""),
           "shorter than the technique's minimum.", """
 E.g. sauna 2 days, sport 2 days, makeup 1 day (000:98).""",
           figure="aftercare"),
-    _rule(AFTERCARE_MISSING, "aftercare-missing", "aftercare", "warning", "The protocol does not mention an "
+    _rule(AFTERCARE_MISSING, "aftercare-missing", "aftercare", "error", "The protocol does not mention an "
           "aftercare restriction the technique requires.", """
-List every restriction the technique requires under `aftercare:`.""",
+List every restriction the technique requires under `aftercare:`. A missing restriction is an
+error: a protocol that forgets the aftercare leaves the patient without it.""",
           figure="aftercare"),
     _rule(PLAN_CONFLICT, "plan-conflict", "plan-conflict", "error", "A patient's plan falls inside a "
           "restriction window around a session.", """

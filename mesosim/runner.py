@@ -117,7 +117,7 @@ def collect_files(paths: Sequence[str], options: Options) -> list[str]:
 
     named = {os.path.normpath(p) for p in paths if not os.path.isdir(p)}
     return sorted({f for f in iter_files(list(paths)) if not options.excluded(f)
-                   and (os.path.normpath(f) in named or not f.endswith(".json")
+                   and (os.path.normpath(f) in named or not f.lower().endswith(".json")
                         or not is_mesosim_report(f))})
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final, NamedTuple
 
+from mesosim.findings import Finding
+
 if TYPE_CHECKING:
     from mesosim.document import Document
-    from mesosim.findings import Finding
 
 _COMMENT: Final = re.compile(r"#\s*mesosim:\s*ignore\[([^\]]*)\]\s*(.*)$")
 
@@ -41,12 +42,25 @@ def parse(text: str) -> list[Suppression]:
     return out
 
 
-def apply_suppressions(findings: list[Finding], doc: Document, report_unused: bool
-                       ) -> list[Finding]:
-    """Drop suppressed findings; add MS010/MS011 findings about the suppressions."""
+class Suppressed(NamedTuple):
+    """A finding a suppression comment silenced, with the comment's reason: counted and shown
+    everywhere, never silently dropped."""
+
+    finding: Finding
+    reason: str
+    #: where the comment is (line, column)
+    at: tuple[int, int]
+
+
+def apply_suppressions(findings: list[Finding], doc: Document, report_unused: bool,
+                       unsuppressable: tuple[str, ...] = (), allowed: bool = True
+                       ) -> tuple[list[Finding], list[Suppressed]]:
+    """Split the findings into those kept and those suppressed; add MS010/MS011/MS012 about
+    the suppressions. A comment naming an unsuppressable rule (or any comment where none is
+    allowed) silences nothing and is itself an error (MS012)."""
     sups = parse(doc.text)
     if not sups:
-        return findings
+        return findings, []
     from mesosim import rules
     from mesosim.findings import Finding
 
@@ -56,14 +70,21 @@ def apply_suppressions(findings: list[Finding], doc: Document, report_unused: bo
     for i, sup in enumerate(sups):
         by_line.setdefault(sup.line, []).append(i)
     used: set[int] = set()
-    kept = []
+    forbidden: dict[int, list[str]] = {}
+    kept: list[Finding] = []
+    suppressed: list[Suppressed] = []
     for f in findings:
         hit = next((i for i in by_line.get(f.line, ())
                     if any(f.rule.startswith(c) for c in sups[i].codes)), None)
         if hit is None:
             kept.append(f)
+        elif not allowed or f.kind == "contraindication" or \
+                any(f.rule.startswith(u) for u in unsuppressable):
+            kept.append(f)
+            forbidden.setdefault(hit, []).append(f.rule)
         else:
             used.add(hit)
+            suppressed.append(Suppressed(f, sups[hit].reason, sups[hit].at))
 
     def meta(code: str, s: Suppression, message: str) -> Finding:
         r = rules.RULES[code]
@@ -72,10 +93,19 @@ def apply_suppressions(findings: list[Finding], doc: Document, report_unused: bo
 
     for i, s in enumerate(sups):
         label = ",".join(s.codes) or "(no code)"
+        if not allowed:
+            kept.append(meta(rules.FORBIDDEN_SUPPRESSION, s, f"suppression of {label}: "
+                             "suppression comments are not allowed here"))
+            continue
+        if i in forbidden:
+            codes = ", ".join(sorted(set(forbidden[i])))
+            kept.append(meta(rules.FORBIDDEN_SUPPRESSION, s, f"suppression of {label} cannot "
+                             f"silence {codes}: contraindications and the rules the "
+                             "configuration lists as unsuppressable stay"))
         if not s.reason:
             kept.append(meta(rules.SUPPRESSION_WITHOUT_REASON, s,
                              f"suppression of {label} gives no reason"))
-        if report_unused and i not in used:
+        if report_unused and i not in used and i not in forbidden:
             kept.append(meta(rules.UNUSED_SUPPRESSION, s,
                              f"suppression of {label} silences nothing on line {s.line}"))
-    return kept
+    return kept, suppressed

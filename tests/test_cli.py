@@ -49,7 +49,8 @@ def test_json_format(run, files):
     r = run("check", "--format", "json", str(files))
     data = json.loads(r.output)
     assert data["version"] == 1
-    assert data["summary"] == {"files": 3, "errors": 2, "warnings": 0, "exit_code": 1}
+    assert data["summary"] == {"files": 3, "errors": 2, "warnings": 0, "suppressed": 0,
+                               "exit_code": 1}
     (deep,) = [f for f in data["files"] if f["path"].endswith("deep.yaml")]
     (finding,) = deep["findings"]
     assert set(finding) >= {"rule", "kind", "severity", "line", "column", "message", "technique",

@@ -17,7 +17,7 @@ from .test_rules import BASE, edit
 
 DEEP = edit("depth: 1.5 mm", "depth: 2.2 mm")  # MS401 on line 24 (face allows 1.5-2 mm)
 LONG = edit("sessions: 6", "sessions: 30")  # MS511 warning on line 14
-NO_SPORT = edit("  sport: 7 d\n", "")  # MS702 warning
+NO_SPORT = edit("  sport: 7 d\n", "")  # MS702 (an error since round 2)
 
 
 @pytest.fixture
@@ -281,7 +281,7 @@ def test_nested_config_applies_to_the_checked_folder(run, tmp_path):
 def test_config_option_names_a_file(run, tmp_path):
     write(tmp_path / "p" / "a.yaml", NO_SPORT)
     write(tmp_path / "school.toml", 'ignore = ["MS702"]\n')
-    assert findings(run, "p") == [("a.yaml", "MS702", "warning")]
+    assert findings(run, "p") == [("a.yaml", "MS702", "error")]
     assert findings(run, "p", "--config", "school.toml") == []
     r = CliRunner().invoke(cli, ["--config", "school.toml", "check", "p"])
     assert r.exit_code == 0, r.output

@@ -64,6 +64,8 @@ TRIGGERS: dict[str, tuple[str, int]] = {
         f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join(["*" + chr(97 + i)] * 10) + "]\n"
         for i in range(6)), 1),
     "MS010": (edit("zone: face", "zone: face  # mesosim: ignore[MS401]"), 5),
+    "MS012": (edit("conditions: []", "conditions: [pregnancy]  # mesosim: ignore[MS6] the "
+                   "patient insisted"), 9),
     "MS101": (edit("title:", "titel:"), 3),
     "MS102": (edit("technique: manual-injection\n", ""), 1),
     "MS103": (edit("  conditions: []", "  conditions: pregnancy"), 9),

@@ -92,7 +92,11 @@ def sarif_log(report: Report, catalog: Catalog) -> dict[str, Any]:
                                 "semanticVersion": __version__, "rules": [_rule(r) for r in known]}},
             "invocations": [invocation],
             "columnKind": "unicodeCodePoints",
-            "results": [_result(f, index) for r in report.files for f in r.findings],
+            "results": [_result(f, index) for r in report.files for f in r.findings] + [
+                {**_result(sup.finding, index),
+                 "suppressions": [{"kind": "inSource", "justification": sup.reason or
+                                   "(no reason given)"}]}
+                for r in report.files for sup in r.suppressed],
         }],
     }
 

@@ -22,6 +22,8 @@ def summary_line(report: Report) -> str:
     line = (f"{n} file{'s' * (n != 1)} checked: {report.errors} error"
             f"{'s' * (report.errors != 1)}, {report.warnings} warning"
             f"{'s' * (report.warnings != 1)}")
+    if report.suppressed:  # never silently dropped: every suppressed finding is counted
+        line += f", {report.suppressed} suppressed"
     refused = [p for p in report.plugins if p.status == "refused"]
     failed = sorted({f.plugin for r in report.files for f in r.failures})
     if refused or failed:
@@ -51,7 +53,9 @@ def report_as_dict(report: Report) -> dict[str, object]:
     return {
         "version": REPORT_VERSION,
         "files": [
-            {"path": r.path, "findings": [f.as_dict() for f in r.findings]} for r in report.files
+            {"path": r.path, "findings": [f.as_dict() for f in r.findings],
+             "suppressed": [{**s.finding.as_dict(), "reason": s.reason} for s in r.suppressed]}
+            for r in report.files
         ],
         "plugins": [
             {"name": p.name, "distribution": p.distribution, "version": p.version,
@@ -62,6 +66,7 @@ def report_as_dict(report: Report) -> dict[str, object]:
             "files": len(report.files),
             "errors": report.errors,
             "warnings": report.warnings,
+            "suppressed": report.suppressed,
             "exit_code": report.exit_code,
         },
     }

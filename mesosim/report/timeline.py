@@ -237,12 +237,16 @@ def trace_as_dict(trace: Trace) -> dict[str, object]:
             ],
         },
         "course": {
-            "sessions": [{"number": s.number, "date": s.date.isoformat()} for s in trace.sessions],
+            "sessions": [{"number": s.number, "date": s.date.isoformat(), "phase": s.phase}
+                         for s in trace.sessions],
             "intervals_days": list(trace.intervals),
+            "maintenance_intervals_days": list(trace.maintenance_intervals),
+            "gap_to_maintenance_days": trace.gap_to_maintenance,
         },
         "windows": [
             {"session": w.session, "activity": w.activity, "kind": w.kind,
-             "start": w.start.isoformat(), "end": w.end.isoformat(), "source": w.source}
+             "start": w.start.isoformat(), "end": w.end.isoformat(), "source": w.source,
+             "minutes": w.minutes}
             for w in trace.windows
         ],
         "conflicts": [
