@@ -47,6 +47,13 @@ def _range_text(r: Range, tech: Technique) -> str:
     return f"{tech.name} allows {r}"
 
 
+def _nearest(r: Range, value: float) -> str:
+    """The bound of ``r`` nearest a value outside it, in the range's unit (``2 mm``): the
+    mechanical fix a student can copy."""
+    target = r.min if r.min is not None and value < r.min else r.max
+    return f"{fmt_number(target if target is not None else value)} {r.unit}".rstrip()
+
+
 def check_setting_and_zone(p: Protocol, t: Technique, sink: Sink) -> list[Finding]:
     out = []
 
@@ -211,10 +218,12 @@ def check_parameters(p: Protocol, t: Technique, catalog: Catalog, sink: Sink) ->
                                                 or q.dimension in NEGATIVE_ALLOWED):
                     # an offset unit (240 K) says little next to the range's (-20 to -5 °C)
                     shown += f" ({fmt_number(round(q.to(pr.range.unit), 2))} {pr.range.unit})"
+                fix = f"{param}: {_nearest(pr.range, q.to(pr.range.unit))}"
                 out.append(sink.new(catalog.parameter_rule(param), (*step.path, step.name, param),
                                     f"{step.name} {param} is {shown}, but "
                                     f"{_range_text(pr.range, t)}{scope}",
-                                    source=pr.range.source))
+                                    source=pr.range.source,
+                                    suggestion=f"write '{fix}' (or another value in range)"))
     # the active step's declared parameters should be written, or they cannot be checked
     for step in p.steps:
         if step.name != t.active_step:
@@ -316,9 +325,13 @@ def _course_findings(course: Course, t: Technique, intervals: tuple[float, ...],
             if course.kind == "maintenance":
                 what = f"the maintenance interval is {course.interval}"
         between_what = "maintenance sessions" if course.kind == "maintenance" else "sessions"
+        fix = f"interval: {_nearest(r, q.to(r.unit))}" if not course.dates else \
+            f"dates at least {fmt_number(r.min or 0)} {r.unit} apart" if low else \
+            f"dates at most {fmt_number(r.max or 0)} {r.unit} apart"
         out.append(sink.new(rules.INTERVAL_TOO_SHORT if low else rules.INTERVAL_TOO_LONG, where,
                             f"{what}, but {t.name} allows {r} between {between_what}",
-                            source=r.source))
+                            source=r.source, suggestion=f"write '{fix}'" if not course.dates
+                            else f"set the {fix}"))
         if not course.dates:
             break  # a fixed interval: one finding, not one per pair
     length = t.course_length
@@ -327,7 +340,9 @@ def _course_findings(course: Course, t: Technique, intervals: tuple[float, ...],
         kind = "maintenance course" if course.kind == "maintenance" else "course"
         out.append(sink.new(rules.COURSE_LENGTH_OUT_OF_RANGE, where,
                             f"the {kind} has {n} session{'s' * (n != 1)}, but {t.name} allows "
-                            f"{length} sessions", source=length.source))
+                            f"{length} sessions", source=length.source,
+                            suggestion=f"write 'sessions: {_nearest(length, n)}'"
+                            if not course.dates else None))
     return out
 
 

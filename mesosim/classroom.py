@@ -1,11 +1,21 @@
-"""Class summaries for an instructor: ``mesosim class SUBMISSIONS_DIR``.
+"""Class summaries for an instructor: ``mesosim class SUBMISSIONS_DIR`` (layer 5).
 
 The folder holds one sub-folder, or one protocol file, per student. Every protocol file is
-checked as ``mesosim check`` would (same configuration, suppressions and rules); the findings are
-then counted per student: files, errors, warnings, the most frequent rule codes, and pass or
-fail. A student passes when they handed in at least one protocol file and none of their files
-has an error finding (an empty folder is not a pass: there is nothing to grade). Across the
-class, the rules broken by the most students come first: what to teach again.
+checked as ``mesosim check`` would, with the instructor's configuration only (a configuration
+inside a submission is ignored, and said so: MS024); the findings are then counted per student.
+
+Without an assignment a student passes when they handed in at least one protocol file and none
+has an error finding. With one (``[class]`` in the instructor's ``mesosim.toml``, or
+``--assignment FILE``), each protocol must be of the techniques, zones and setting asked for
+(MS021), each student hands in the number of files asked for (MS022, MS023), suppression
+comments may be refused, and the findings turn into a score out of 100 (each finding costs
+points by code, kind or severity; a kind's cost may be capped); a student passes at the pass
+mark, unless a finding of a ``fail-on`` kind (a contraindication, by default) fails them.
+Suppressed findings cost nothing where suppressions are allowed, and are always counted.
+
+Across the class, the rules broken by the most students come first (what to teach again), and
+students whose protocols are identical once whitespace, comments, key order and the ``id`` are
+set aside are pointed out (copies), without changing anyone's grade.
 """
 
 from __future__ import annotations
@@ -14,22 +24,26 @@ import os
 from collections import Counter
 from typing import TYPE_CHECKING, Final
 
-from attrs import frozen
+from attrs import evolve, frozen
+
+from mesosim import rules
+from mesosim.findings import Finding
 
 if TYPE_CHECKING:
     from mesosim.catalog import Catalog
-    from mesosim.options import Options
+    from mesosim.options import Assignment, Options
     from mesosim.plugin.host import HostRecipe, PluginHost
-    from mesosim.results import Report
+    from mesosim.results import FileResult, Report
 
 #: how many of a student's rule codes the table shows
 TOP_CODES: Final = 3
 PROTOCOL_SUFFIXES: Final = (".yaml", ".yml", ".json")
+CONFIG_NAMES: Final = ("mesosim.toml", "pyproject.toml")
 
 
 @frozen
 class Student:
-    """One student's line of the summary."""
+    """One student: their files' results, what the submission itself got wrong, the score."""
 
     name: str
     files: int
@@ -37,10 +51,24 @@ class Student:
     warnings: int
     #: (rule code, findings) most frequent first, ties by code
     codes: tuple[tuple[str, int], ...]
+    suppressed: int = 0
+    #: findings about the submission itself (missing files, ignored configuration...)
+    notes: tuple[Finding, ...] = ()
+    #: each protocol file's result, for the feedback files
+    results: tuple[FileResult, ...] = ()
+    #: out of 100, with an assignment; ``None`` without one
+    score: float | None = None
+    #: why the student fails whatever the score (a contraindication), if anything
+    failed_by: str = ""
+    pass_mark: float | None = None
 
     @property
     def passed(self) -> bool:
-        return self.files > 0 and self.errors == 0
+        if self.files == 0:
+            return False
+        if self.score is None:
+            return self.errors == 0
+        return not self.failed_by and self.score >= (self.pass_mark or 0)
 
     @property
     def top_codes(self) -> tuple[tuple[str, int], ...]:
@@ -49,19 +77,25 @@ class Student:
 
 @frozen
 class RuleCount:
-    """A rule across the class: how many students broke it, and how many findings in all."""
+    """A rule across the class: how many students broke it, and how many findings in all;
+    the severity is the one in force (a school's configuration may change it)."""
 
     code: str
     name: str
     severity: str
     students: int
     findings: int
+    #: where the school's configuration set the severity, if it did
+    configured: str = ""
 
 
 @frozen
 class ClassSummary:
     students: tuple[Student, ...]
     rules: tuple[RuleCount, ...]
+    #: groups of "student/file" whose protocols are identical once normalised
+    copies: tuple[tuple[str, ...], ...] = ()
+    assignment: Assignment | None = None
 
     @property
     def passed(self) -> int:
@@ -78,54 +112,156 @@ def _entries(folder: str) -> list[tuple[str, str]]:
             continue
         if os.path.isdir(path):
             out.append((name, path))
-        elif name.endswith(PROTOCOL_SUFFIXES):
+        elif name.lower().endswith(PROTOCOL_SUFFIXES):
             out.append((os.path.splitext(name)[0], path))
     return out
 
 
+def _note(code: str, path: str, message: str, catalog: Catalog, suggestion: str | None = None
+          ) -> Finding:
+    rule = catalog.rules[code]
+    return Finding(code, rule.kind, rule.severity, path, 1, 1, message, source="mesosim",
+                   suggestion=suggestion)
+
+
 def summarize(folder: str, host: PluginHost, options: Options | None = None, jobs: int = 1,
-              recipe: HostRecipe | None = None) -> ClassSummary:
-    """Check every student's files under ``folder`` and count the findings per student."""
+              recipe: HostRecipe | None = None, assignment: Assignment | None = None,
+              origins: dict[str, str] | None = None) -> ClassSummary:
+    """Check every student's files under ``folder`` and grade them per student."""
     from mesosim.loader import iter_files
     from mesosim.options import Options
     from mesosim.runner import check_paths
 
     options = options or Options()
+    if assignment is not None:
+        options = evolve(options, assignment=assignment,
+                         suppressions=options.suppressions and assignment.suppressions)
+    catalog = host.catalog
     owner: dict[str, str] = {}
     names: set[str] = set()
+    notes: dict[str, list[Finding]] = {}
     for student, path in _entries(folder):
         names.add(student)  # alice/ and alice.yaml are one student
         for f in iter_files([path]):
             if not options.excluded(f):
                 owner[f] = student
+        if os.path.isdir(path):
+            notes.setdefault(student, []).extend(_submission_notes(path, catalog))
     report = check_paths(sorted(owner), host, options, jobs=jobs, recipe=recipe)
-    return summary_of(report, owner, names, host.catalog)
+    return summary_of(report, owner, names, catalog, assignment, notes, origins or {})
 
 
-def summary_of(report: Report, owner: dict[str, str], names: set[str], catalog: Catalog
-               ) -> ClassSummary:
+def _submission_notes(path: str, catalog: Catalog) -> list[Finding]:
+    """What the submission holds besides protocols: a configuration of its own (ignored), and
+    files that are not protocols (not graded)."""
+    out = []
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            p = os.path.join(root, name)
+            if name in CONFIG_NAMES:
+                out.append(_note(rules.IGNORED_CONFIGURATION, p, f"{name} in the submission is "
+                                 "ignored: only the instructor's configuration counts", catalog))
+            elif not name.lower().endswith(PROTOCOL_SUFFIXES):
+                out.append(_note(rules.SKIPPED_FILE, p, f"'{name}' is not a protocol (a protocol "
+                                 "is a .yaml, .yml or .json file) and was not graded", catalog,
+                                 suggestion="save a protocol as NAME.yaml"))
+    return out
+
+
+def summary_of(report: Report, owner: dict[str, str], names: set[str], catalog: Catalog,
+               assignment: Assignment | None = None,
+               notes: dict[str, list[Finding]] | None = None,
+               origins: dict[str, str] | None = None) -> ClassSummary:
     """Group a check report by student (``owner`` maps each file to its student)."""
-    files: Counter[str] = Counter()
-    errors: Counter[str] = Counter()
-    warnings: Counter[str] = Counter()
-    codes: dict[str, Counter[str]] = {n: Counter() for n in names}
+    notes = {n: list(v) for n, v in (notes or {}).items()}
+    by_student: dict[str, list[FileResult]] = {n: [] for n in names}
     for r in report.files:
-        who = owner[r.path]
-        files[who] += 1
-        errors[who] += r.errors
-        warnings[who] += r.warnings
-        codes[who].update(f.rule for f in r.findings)
-    students = tuple(
-        Student(n, files[n], errors[n], warnings[n],
-                tuple(sorted(codes[n].items(), key=lambda kv: (-kv[1], kv[0]))))
-        for n in sorted(names, key=lambda n: (n.casefold(), n)))
-    by_students: Counter[str] = Counter(c for n in names for c in codes[n])
+        by_student[owner[r.path]].append(r)
+    students = []
+    for n in sorted(names, key=lambda n: (n.casefold(), n)):
+        results = by_student[n]
+        extra = notes.setdefault(n, [])
+        if assignment is not None and assignment.files is not None:
+            have, want = len(results), assignment.files
+            if have < want:
+                extra.append(_note(rules.MISSING_SUBMISSION, n, f"{have} protocol file"
+                                   f"{'s' * (have != 1)} handed in, the assignment asks for "
+                                   f"{want}", catalog))
+            elif have > want:
+                extra.append(_note(rules.EXTRA_SUBMISSION, n, f"{have} protocol files handed "
+                                   f"in, the assignment asks for {want}: every one is graded",
+                                   catalog))
+        findings = [f for r in results for f in r.findings] + extra
+        codes = Counter(f.rule for f in findings)
+        student = Student(
+            n, len(results), sum(f.severity == "error" for f in findings),
+            sum(f.severity == "warning" for f in findings),
+            tuple(sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))),
+            sum(len(r.suppressed) for r in results), tuple(extra), tuple(results))
+        if assignment is not None:
+            student = evolve(student, score=score(findings, assignment),
+                             failed_by=_failed_by(findings, assignment),
+                             pass_mark=assignment.pass_mark)
+        students.append(student)
+    by_students: Counter[str] = Counter(c for s in students for c, _n in s.codes)
     by_findings: Counter[str] = Counter()
-    for n in names:
-        by_findings.update(codes[n])
-    rules = tuple(
+    for s in students:
+        by_findings.update(dict(s.codes))
+    origins = origins or {}
+    table = tuple(
         RuleCount(code, catalog.rules[code].name if code in catalog.rules else "",
-                  catalog.rules[code].severity if code in catalog.rules else "", by_students[code],
-                  by_findings[code])
+                  _severity_in_force(code, report, catalog), by_students[code],
+                  by_findings[code], origins.get(f"severity.{code}", ""))
         for code in sorted(by_students, key=lambda c: (-by_students[c], -by_findings[c], c)))
-    return ClassSummary(students, rules)
+    return ClassSummary(tuple(students), table, copies(owner), assignment)
+
+
+def _severity_in_force(code: str, report: Report, catalog: Catalog) -> str:
+    """The severity the findings of ``code`` carry (the configuration's), else the rule's."""
+    for r in report.files:
+        for f in r.findings:
+            if f.rule == code:
+                return f.severity
+    return catalog.rules[code].severity if code in catalog.rules else ""
+
+
+def score(findings: list[Finding], assignment: Assignment) -> float:
+    """100 minus what the findings cost (by code, kind or severity), each kind's cost capped."""
+    by_kind: dict[str, float] = {}
+    for f in findings:
+        by_kind[f.kind] = by_kind.get(f.kind, 0.0) + assignment.cost(f.rule, f.kind, f.severity)
+    lost = sum(min(cost, assignment.caps.get(kind, cost)) for kind, cost in by_kind.items())
+    return max(0.0, round(100.0 - lost, 1))
+
+
+def _failed_by(findings: list[Finding], assignment: Assignment) -> str:
+    for f in findings:
+        unreadable = f.rule == rules.UNKNOWN_CONDITION and "contraindication" in assignment.fail_on
+        if f.kind in assignment.fail_on or f.rule in assignment.fail_on or unreadable:
+            name = rules.RULES[f.rule].name if f.rule in rules.RULES else f.kind
+            return f"{f.rule} {name}"
+    return ""
+
+
+def copies(owner: dict[str, str]) -> tuple[tuple[str, ...], ...]:
+    """Groups of files of different students that are the same protocol once whitespace,
+    comments, key order and the ``id`` are set aside."""
+    import hashlib
+    import json
+
+    from mesosim.loader import load_file
+
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for path, student in sorted(owner.items()):
+        data = load_file(path).data
+        if not isinstance(data, dict) or len(data) < 3:
+            continue
+        data = {k: v for k, v in data.items() if k not in ("id", "title", "notes",
+                                                              "description")}
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+        groups.setdefault(digest, []).append((student, f"{student}/{os.path.basename(path)}"))
+    return tuple(tuple(label for _s, label in g) for g in groups.values()
+                 if len({s for s, _label in g}) > 1)

@@ -467,28 +467,67 @@ def config_cmd(ctx: click.Context, path: str) -> None:
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the summary to FILE (atomically) instead of standard output.")
+@click.option("--assignment", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="What the class was asked for (a TOML file with a [class] table); default: "
+              "the [class] table of the configuration in force.")
+@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), default=None,
+              metavar="DIR", help="Also write one Markdown feedback file per student into DIR.")
 @click.option("-j", "--jobs", type=click.IntRange(0, 64), default=0, show_default=True,
               help="Check files in N parallel processes (0: one per CPU from 200 files on).")
 @config_option
 @click.pass_context
-def class_cmd(ctx: click.Context, submissions: str, fmt: str, output: str | None, jobs: int
-              ) -> None:
-    """Summarise a class: SUBMISSIONS has one sub-folder (or file) per student.
+def class_cmd(ctx: click.Context, submissions: str, fmt: str, output: str | None,
+              assignment: str | None, feedback_dir: str | None, jobs: int) -> None:
+    """Grade a class: SUBMISSIONS has one sub-folder (or file) per student.
 
-    Per student: files, errors, warnings, the most frequent rule codes, pass (no error finding)
-    or fail; then the rules most often broken across the class. Exits 0 whatever the grades.
+    Per student: files, errors, warnings, suppressed findings, the most frequent rule codes,
+    the score (with an assignment) and pass or fail; then the rules most often broken across
+    the class, and protocols handed in twice. Only the instructor's configuration counts (the
+    one found from the current folder, or --config): one inside a submission is ignored and
+    reported. Exits 0 whatever the grades.
     """
     from mesosim.classroom import summarize
+    from mesosim.config import check_assignment, load_assignment
+    from mesosim.errors import ConfigError
     from mesosim.options import Options
-    from mesosim.report.classroom import RENDERERS
+    from mesosim.report.classroom import RENDERERS, write_feedback
 
-    config = _load_config(ctx, (submissions,))
+    config = _load_config(ctx, (".",))
+    if config is not None and not ctx.obj.get("config_file") and _inside(
+            config.path, submissions, depth=1):
+        ctx.obj["config"] = config = None  # a student's file: never the instructor's
     host = _host(ctx)
     if output is not None:
         _refuse_input_as_output(output, (submissions,))
+    if feedback_dir is not None and (_inside(feedback_dir, submissions) or os.path.realpath(
+            feedback_dir) == os.path.realpath(submissions)):
+        raise click.BadParameter("the feedback folder may not be inside the submissions (it "
+                                 "would be graded as a student)", param_hint="--feedback")
+    try:
+        task = load_assignment(assignment) if assignment else (
+            config.assignment if config is not None else None)
+        if task is not None:
+            check_assignment(task, host.catalog)
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
     summary = summarize(submissions, host, config.options if config is not None else Options(),
-                        jobs=jobs, recipe=_recipe(ctx))
+                        jobs=jobs, recipe=_recipe(ctx), assignment=task,
+                        origins=dict(config.origins) if config is not None else None)
+    if feedback_dir is not None:
+        try:
+            write_feedback(summary, feedback_dir, host.catalog)
+        except OSError as exc:
+            raise OutputProblem(f"cannot write feedback into {feedback_dir}: "
+                                f"{exc.strerror or exc}") from None
     _emit(RENDERERS[fmt](summary), output)
+
+
+def _inside(path: str, folder: str, depth: int = 0) -> bool:
+    """Whether ``path`` lies under ``folder``, at least ``depth`` folders down."""
+    p, f = os.path.realpath(path), os.path.realpath(folder)
+    if os.path.commonpath([p, f]) != f or p == f:
+        return False
+    return len(os.path.relpath(p, f).split(os.sep)) > depth
 
 
 def main() -> None:

@@ -43,10 +43,11 @@ from mesosim.units import UnitError, canonical_unit, parse_quantity
 
 if TYPE_CHECKING:
     from mesosim.catalog import Catalog
+    from mesosim.options import Assignment
     from mesosim.overrides import Override
 
-__all__ = ["Config", "ConfigError", "check_codes", "describe", "find_config",
-           "load_config", "parse_config"]
+__all__ = ["Config", "ConfigError", "check_assignment", "check_codes", "describe", "find_config",
+           "load_assignment", "load_config", "parse_config"]
 
 KEYS: Final = ("select", "ignore", "exclude", "max-file-size", "report-unused-ignores",
                "unsuppressable", "severity", "per-file-ignores", "override", "class")
@@ -63,6 +64,8 @@ class Config:
     overrides: tuple[Override, ...] = ()
     #: setting -> "file:line" where it was set (``severity.MS502``, ``per-file-ignores.GLOB``...)
     origins: Mapping[str, str] = field(factory=dict)
+    #: the class assignment (``[class]``), for ``mesosim class``
+    assignment: Assignment | None = None
 
 
 def _mentions_mesosim(text: str) -> bool:
@@ -308,7 +311,97 @@ def parse_config(table: Mapping[str, Any], path: str, text: str, lines: Lines | 
             raise ConfigError(f"{origins['override']}: write overrides as [[override]] tables")
         for i, item in enumerate(ov):
             overrides.append(_override(item, i, lines))
-    return Config(path, Options(**kw), tuple(overrides), origins)
+    assignment = None
+    if "class" in table:
+        assignment = parse_assignment(table["class"], lines, ("class",))
+    return Config(path, Options(**kw), tuple(overrides), origins, assignment)
+
+
+CLASS_KEYS: Final = ("techniques", "zones", "setting", "files", "suppressions", "pass-mark",
+                     "points", "caps", "fail-on")
+
+
+def parse_assignment(table: Any, lines: Lines, at: tuple[str, ...]) -> Assignment:
+    """The ``[class]`` table of an instructor's configuration. Raises :class:`ConfigError`."""
+    from mesosim.findings import KINDS, SEVERITIES
+    from mesosim.options import Assignment
+
+    where = lines.where(*at)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [class] must be a table")
+    for key in table:
+        if key not in CLASS_KEYS:
+            hint = did_you_mean(key, CLASS_KEYS)
+            raise ConfigError(f"{lines.where(*at, key)}: unknown [class] setting '{key}'"
+                              + (f"; did you mean '{hint}'?" if hint else
+                                 f"; settings are: {', '.join(CLASS_KEYS)}"))
+    kw: dict[str, Any] = {"source": where}
+    for key in ("techniques", "zones", "fail-on"):
+        if key in table:
+            kw[key.replace("-", "_")] = _str_list(table[key], f"class.{key}", lines, *at, key)
+    if "setting" in table:
+        if table["setting"] not in SETTINGS:
+            raise ConfigError(f"{lines.where(*at, 'setting')}: class setting must be one of "
+                              f"{', '.join(SETTINGS)}, not {table['setting']!r}")
+        kw["setting"] = table["setting"]
+    if "files" in table:
+        v = table["files"]
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ConfigError(f"{lines.where(*at, 'files')}: 'files' must be a whole number of "
+                              f"protocol files per student (at least 1), not {v!r}")
+        kw["files"] = v
+    if "suppressions" in table:
+        if not isinstance(table["suppressions"], bool):
+            raise ConfigError(f"{lines.where(*at, 'suppressions')}: 'suppressions' must be true "
+                              "or false")
+        kw["suppressions"] = table["suppressions"]
+    if "pass-mark" in table:
+        v = table["pass-mark"]
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 100:
+            raise ConfigError(f"{lines.where(*at, 'pass-mark')}: 'pass-mark' must be a score "
+                              f"from 0 to 100, not {v!r}")
+        kw["pass_mark"] = float(v)
+    for key, what in (("points", "points one finding costs"), ("caps", "the most a kind costs")):
+        if key not in table:
+            continue
+        sub = table[key]
+        if not isinstance(sub, dict):
+            raise ConfigError(f"{lines.where(*at, key)}: [class.{key}] must be a table of "
+                              f"NAME = number ({what})")
+        for name, v in sub.items():
+            known = FULL_CODE.fullmatch(name) or name in KINDS or (
+                key == "points" and name in SEVERITIES)
+            if not known:
+                hint = did_you_mean(name, (*KINDS, *SEVERITIES))
+                raise ConfigError(f"{lines.where(*at, key, name)}: '{name}' is not a rule code, "
+                                  "a kind" + (" or a severity" if key == "points" else "")
+                                  + (f"; did you mean '{hint}'?" if hint else ""))
+            if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
+                raise ConfigError(f"{lines.where(*at, key, name)}: {what} must be a number of "
+                                  f"points (0 or more), not {v!r}")
+        kw[key] = {k: float(v) for k, v in sub.items()}
+    return Assignment(**kw)
+
+
+def load_assignment(path: str) -> Assignment:
+    """``mesosim class --assignment FILE``: a TOML file with a ``[class]`` table, or the same
+    settings at its top level. Raises :class:`ConfigError`."""
+    import tomllib
+
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+        text = raw.decode("utf-8-sig")
+        data = tomllib.loads(text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the assignment: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, RecursionError):
+        raise ConfigError(f"{path}:1: the assignment is not UTF-8 TOML") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if "class" in data:
+        return parse_assignment(data["class"], Lines(path, text, ()), ("class",))
+    return parse_assignment(data, Lines(path, text, ()), ())
 
 
 def _override(item: Any, i: int, lines: Lines) -> Override:
@@ -382,6 +475,35 @@ def check_codes(config: Config, catalog: Catalog) -> None:
             raise ConfigError(f"{config.origins.get(origin, config.path)}: '{code}' in "
                               f"'{setting}' matches no rule" + (f"; did you mean '{hint}'?" if hint
                                                                 else "; see 'mesosim rules'"))
+
+
+def check_assignment(assignment: Assignment, catalog: Catalog) -> None:
+    """The assignment names loaded techniques and zones and, in its rubric, loaded rules: a typo
+    would fail a whole class on MS021, or grade nothing. Raises :class:`ConfigError`."""
+    where = assignment.source or "the assignment"
+    for what, names, known in (("technique", assignment.techniques, catalog.techniques),
+                               ("zone", assignment.zones, catalog.zones)):
+        for name in names:
+            if name not in known:
+                hint = did_you_mean(name, known)
+                raise ConfigError(f"{where}: {what} '{name}' is not loaded"
+                                  + (f"; did you mean '{hint}'?" if hint else
+                                     f"; {what}s are: {', '.join(sorted(known))}"))
+    from mesosim.findings import KINDS
+
+    for name in assignment.fail_on:
+        if not FULL_CODE.fullmatch(name) and name not in KINDS:
+            hint = did_you_mean(name, KINDS)
+            raise ConfigError(f"{where}: 'fail-on' names rule codes or kinds, and '{name}' is "
+                              "neither" + (f"; did you mean '{hint}'?" if hint else
+                                           f"; kinds are: {', '.join(KINDS)}"))
+    for table in (assignment.points, assignment.fail_on):
+        for name in table:
+            if FULL_CODE.fullmatch(name) and name not in catalog.rules:
+                hint = did_you_mean(name, catalog.rules)
+                raise ConfigError(f"{where}: '{name}' matches no rule"
+                                  + (f"; did you mean '{hint}'?" if hint else
+                                     "; see 'mesosim rules'"))
 
 
 def describe(config: Config | None) -> str:

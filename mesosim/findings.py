@@ -14,7 +14,7 @@ KINDS: Final = (
     "syntax", "schema", "unit", "unknown-technique", "unknown-step", "missing-step", "step-order",
     "depth", "dose", "device-setting", "duration", "interval", "course-length",
     "contraindication", "allergy-test", "aftercare", "plan-conflict", "plugin-error",
-    "internal-error",
+    "internal-error", "assignment",
 )
 SEVERITIES: Final = ("error", "warning", "info")
 

@@ -8,14 +8,56 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from typing import Final
 
 from attrs import field, frozen
 
 from mesosim.document import DEFAULT_MAX_BYTES
 
 
+def _codes_any(v: Sequence[str] | None) -> tuple[str, ...]:
+    return tuple(v or ())
+
+
 def _codes(v: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(v or ())
+
+
+@frozen
+class Assignment:
+    """What an instructor expects of a class (``[class]`` in ``mesosim.toml``, or
+    ``mesosim class --assignment FILE``): the technique(s), zone(s) and setting of the
+    protocols, how many files each student hands in, whether suppression comments are
+    allowed, and how findings turn into a score out of 100."""
+
+    techniques: tuple[str, ...] = field(default=(), converter=_codes_any)
+    zones: tuple[str, ...] = field(default=(), converter=_codes_any)
+    setting: str | None = None
+    #: protocol files each student hands in (``None``: any number, at least one)
+    files: int | None = None
+    suppressions: bool = True
+    #: the score a student needs to pass (out of 100)
+    pass_mark: float = 100.0
+    #: points one finding costs, by rule code, kind or severity (the most specific wins)
+    points: Mapping[str, float] = field(factory=dict)
+    #: the most points one kind of finding may cost in all
+    caps: Mapping[str, float] = field(factory=dict)
+    #: kinds or codes that fail a student whatever the score; ``contraindication`` also takes
+    #: in a condition mesosim cannot read (a misspelt ``pregnacy``), which no check can clear
+    fail_on: tuple[str, ...] = field(default=("contraindication",), converter=_codes_any)
+    #: where the assignment is written (``mesosim.toml:12``)
+    source: str = ""
+
+    def cost(self, rule: str, kind: str, severity: str) -> float:
+        """Points one finding of ``rule`` costs."""
+        for key in (rule, kind, severity):
+            if key in self.points:
+                return float(self.points[key])
+        return DEFAULT_POINTS.get(severity, 0.0)
+
+
+#: points one finding costs when the rubric says nothing of it
+DEFAULT_POINTS: Final = {"error": 10.0, "warning": 2.0, "info": 0.0}
 
 
 @frozen
@@ -38,6 +80,8 @@ class Options:
     unsuppressable: tuple[str, ...] = field(default=(), converter=_codes)
     #: whether suppression comments are allowed at all (a class assignment may say no)
     suppressions: bool = True
+    #: the class assignment the protocols are graded against (``mesosim class`` only)
+    assignment: Assignment | None = None
 
     def wanted(self, code: str, path: str) -> bool:
         """Whether a finding of rule ``code`` in ``path`` is reported (select, ignore and

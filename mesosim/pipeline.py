@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from mesosim.catalog import Catalog
     from mesosim.declarations import Technique
     from mesosim.document import Document
+    from mesosim.options import Assignment
     from mesosim.protocol import Protocol as ProtocolModel
     from mesosim.trace import Trace
 
@@ -71,6 +72,8 @@ def run_document(doc: Document, catalog: Catalog, options: Options | None = None
             trace = simulate(protocol, tech, catalog)
             judged = Sink(doc.path, catalog.rules, locate, technique=tech.name)
             sink.findings += run_checks(protocol, tech, catalog, trace, judged, maintenance)
+            if options.assignment is not None:
+                sink.findings += assignment_findings(protocol, options.assignment, judged)
             if hooks is not None:
                 extra, failures = hooks.run_checks(protocol, tech, trace)
                 sink.findings += extra
@@ -81,6 +84,23 @@ def run_document(doc: Document, catalog: Catalog, options: Options | None = None
     kept, suppressed = finish(fold(sink.findings), doc, options)
     result = FileResult(doc.path, kept, tuple(failures), suppressed)
     return Outcome(result, protocol, tech, trace)
+
+
+def assignment_findings(protocol: ProtocolModel, assignment: Assignment, sink: Sink
+                        ) -> list[Finding]:
+    """The protocol is of a technique, zone and setting the class assignment asks for."""
+    out = []
+    for key, value, wanted in (("technique", protocol.technique, assignment.techniques),
+                               ("zone", protocol.zone, assignment.zones),
+                               ("setting", protocol.setting,
+                                (assignment.setting,) if assignment.setting else ())):
+        if wanted and value not in wanted:
+            out.append(sink.new(rules.NOT_THE_ASSIGNMENT, (key,),
+                                f"the assignment asks for {key} {' or '.join(wanted)}, and this "
+                                f"protocol's {key} is {value or 'not given'}",
+                                source=assignment.source or None,
+                                suggestion=f"write a protocol for {' or '.join(wanted)}"))
+    return out
 
 
 #: a root cause -> the rules that follow from it (one root cause, one finding)

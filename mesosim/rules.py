@@ -32,6 +32,11 @@ SUPPRESSION_WITHOUT_REASON: Final = "MS010"
 UNUSED_SUPPRESSION: Final = "MS011"
 INTERNAL_ERROR: Final = "MS009"
 FORBIDDEN_SUPPRESSION: Final = "MS012"
+NOT_THE_ASSIGNMENT: Final = "MS021"
+MISSING_SUBMISSION: Final = "MS022"
+EXTRA_SUBMISSION: Final = "MS023"
+IGNORED_CONFIGURATION: Final = "MS024"
+SKIPPED_FILE: Final = "MS025"
 UNKNOWN_KEY: Final = "MS101"
 MISSING_KEY: Final = "MS102"
 WRONG_TYPE: Final = "MS103"
@@ -135,6 +140,27 @@ Contraindications (MS601, MS602) are never suppressed, nor are the rules a confi
 in `unsuppressable`; a class assignment may allow no suppression at all (`suppressions = false`).
 The finding the comment aimed at stays, and every suppressed finding is still counted and shown
 (text summary, JSON, SARIF `suppressions`, the class table)."""),
+    # --- MS02x: a class's submissions (`mesosim class` with an assignment) ------------------
+    _rule(NOT_THE_ASSIGNMENT, "not-the-assignment", "assignment", "error",
+          "The protocol's technique, zone or setting is not the one the assignment asks for.", """
+A class assignment (`[class]` in the instructor's mesosim.toml, or `--assignment FILE`) names the
+techniques, zones and setting the students write protocols for; a protocol of another one is
+graded as a mistake of its own."""),
+    _rule(MISSING_SUBMISSION, "missing-submission", "assignment", "error",
+          "A student handed in fewer protocol files than the assignment asks for.", """
+The assignment's `files` says how many protocol files each student hands in."""),
+    _rule(EXTRA_SUBMISSION, "extra-submission", "assignment", "warning",
+          "A student handed in more protocol files than the assignment asks for.", """
+Every file is graded; the extra ones are pointed out."""),
+    _rule(IGNORED_CONFIGURATION, "ignored-configuration", "assignment", "info",
+          "A submission holds a mesosim.toml or pyproject.toml: it is ignored.", """
+Only the instructor's configuration counts when a class is graded: a student cannot loosen a
+range, ignore a rule or allow a suppression with a configuration of their own."""),
+    _rule(SKIPPED_FILE, "skipped-file", "assignment", "warning",
+          "A file in a submission is not a protocol (its suffix is not .yaml, .yml or .json) and "
+          "was not graded.", """
+A protocol is a YAML or JSON file (any case: `.YAML` counts). Anything else a student hands in
+is named, so that a protocol saved under the wrong name is not silently ungraded."""),
     # --- MS1xx: format, schema, units -------------------------------------------------------
     _rule(UNKNOWN_KEY, "unknown-key", "schema", "error", "A key that the protocol format does not "
           "have.", """

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final, NamedTuple
 
+from mesosim import rules as _rules
 from mesosim.findings import Finding
 
 if TYPE_CHECKING:
@@ -52,6 +53,11 @@ class Suppressed(NamedTuple):
     at: tuple[int, int]
 
 
+#: rules no comment silences besides the contraindications: a condition mesosim cannot read
+#: (a misspelt ``pregnacy``) may be one, and suppressing it would hide it
+NEVER: frozenset[str] = frozenset({_rules.UNKNOWN_CONDITION})
+
+
 def apply_suppressions(findings: list[Finding], doc: Document, report_unused: bool,
                        unsuppressable: tuple[str, ...] = (), allowed: bool = True
                        ) -> tuple[list[Finding], list[Suppressed]]:
@@ -78,7 +84,7 @@ def apply_suppressions(findings: list[Finding], doc: Document, report_unused: bo
                     if any(f.rule.startswith(c) for c in sups[i].codes)), None)
         if hit is None:
             kept.append(f)
-        elif not allowed or f.kind == "contraindication" or \
+        elif not allowed or f.kind == "contraindication" or f.rule in NEVER or \
                 any(f.rule.startswith(u) for u in unsuppressable):
             kept.append(f)
             forbidden.setdefault(hit, []).append(f.rule)
@@ -100,8 +106,8 @@ def apply_suppressions(findings: list[Finding], doc: Document, report_unused: bo
         if i in forbidden:
             codes = ", ".join(sorted(set(forbidden[i])))
             kept.append(meta(rules.FORBIDDEN_SUPPRESSION, s, f"suppression of {label} cannot "
-                             f"silence {codes}: contraindications and the rules the "
-                             "configuration lists as unsuppressable stay"))
+                             f"silence {codes}: contraindications, unreadable conditions and "
+                             "the rules the configuration lists as unsuppressable stay"))
         if not s.reason:
             kept.append(meta(rules.SUPPRESSION_WITHOUT_REASON, s,
                              f"suppression of {label} gives no reason"))

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 import pytest
 
 from mesosim.runner import check_text
 
-from .conftest import PROTOCOLS, ROOT
+from .conftest import PROTOCOLS
 from .test_rules import BASE, edit
 
 VALID = os.path.join(PROTOCOLS, "manual-injection", "valid", "face-rejuvenation.yaml")
@@ -32,8 +31,8 @@ def test_a_suppressed_contraindication_stays_and_the_comment_is_an_error(reg):
     assert result.suppressed == ()
 
 
-def test_the_configuration_may_make_more_rules_unsuppressable(run, tmp_path):
-    os.chdir(tmp_path)
+def test_the_configuration_may_make_more_rules_unsuppressable(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "mesosim.toml").write_text('unsuppressable = ["MS4"]\n', encoding="utf-8")
     (tmp_path / "p.yaml").write_text(SUPPRESSED_DEPTH, encoding="utf-8")
     r = run("check", "p.yaml")
@@ -90,3 +89,164 @@ def test_suffixes_are_matched_without_regard_to_case(run, tmp_path, name):
     (tmp_path / name).write_text(data, encoding="utf-8")
     r = run("check", str(tmp_path))
     assert r.exit_code == 0 and r.output.endswith("1 file checked: 0 errors, 0 warnings\n")
+
+
+# --- assignments, scores, feedback, copies ----------------------------------------------------
+
+EXAMPLE = os.path.join(os.path.dirname(PROTOCOLS), "examples", "class")
+SUBMISSIONS = os.path.join(EXAMPLE, "submissions")
+ASSIGNMENT = os.path.join(EXAMPLE, "assignment.toml")
+
+
+def _graded(run, *args):
+    r = run("class", SUBMISSIONS, "--assignment", ASSIGNMENT, "-f", "json", *args)
+    assert r.exit_code == 0, r.output
+    return {s["student"]: s for s in json.loads(r.output)["students"]}, json.loads(r.output)
+
+
+def test_the_example_class_is_graded_as_the_readme_says(run):
+    students, data = _graded(run)
+    assert {n: (s["score"], s["passed"]) for n, s in students.items()} == {
+        "ana": (100.0, True), "ben": (80.0, True), "chloe": (70.0, False),
+        "dan": (85.0, False), "eve": (95.0, True), "finn": (85.0, False)}
+    assert data["assignment"]["pass_mark"] == 70.0
+    assert data["copies"] == [["ana/face.yaml", "eve/face.yaml"]]
+
+
+def test_a_suppressed_contraindication_fails_the_student(run):
+    students, _ = _graded(run)
+    chloe = students["chloe"]
+    assert chloe["failed_by"].startswith("MS601")
+    assert {c["rule"] for c in chloe["codes"]} == {"MS601", "MS012"}
+
+
+def test_a_misspelt_condition_fails_the_student(run):
+    students, _ = _graded(run)
+    assert students["dan"]["failed_by"].startswith("MS107") and not students["dan"]["passed"]
+
+
+def test_a_misspelt_condition_cannot_be_suppressed(reg):
+    text = edit("conditions: []", "conditions: [pregnacy]  # mesosim: ignore[MS107] typo")
+    result = check_text(text, reg, "p.yaml")
+    assert {f.rule for f in result.findings} == {"MS107", "MS012"} and result.suppressed == ()
+
+
+def test_a_capital_suffix_submission_is_graded(run):
+    students, _ = _graded(run)
+    assert students["ben"]["files"] == 1 and [c["rule"] for c in students["ben"]["codes"]] == \
+        ["MS401"]
+
+
+def test_a_students_own_configuration_changes_nothing(run, tmp_path, monkeypatch):
+    """eve's mesosim.toml ignores every rule: it is reported (MS024) and has no effect, even
+    when mesosim runs from inside her folder."""
+    import shutil
+
+    shutil.copytree(SUBMISSIONS, tmp_path / "s")
+    eve = tmp_path / "s" / "eve"
+    (eve / "face.yaml").write_text((eve / "face.yaml").read_text().replace("1.5 mm", "9 mm"))
+    for where in (tmp_path, eve):
+        monkeypatch.chdir(where)
+        r = run("class", str(tmp_path / "s"), "--assignment", ASSIGNMENT, "-f", "json")
+        s = {x["student"]: x for x in json.loads(r.output)["students"]}["eve"]
+        assert {c["rule"] for c in s["codes"]} == {"MS401", "MS024", "MS025"}, where
+
+
+def test_a_wrong_technique_and_file_counts_are_findings(run, tmp_path):
+    import shutil
+
+    shutil.copytree(SUBMISSIONS, tmp_path / "s")
+    shutil.copy(VALID, tmp_path / "s" / "ana" / "again.yaml")
+    (tmp_path / "s" / "gus").mkdir()
+    r = run("class", str(tmp_path / "s"), "--assignment", ASSIGNMENT, "-f", "json")
+    s = {x["student"]: x for x in json.loads(r.output)["students"]}
+    assert [c["rule"] for c in s["finn"]["codes"]] == ["MS021"]
+    assert [c["rule"] for c in s["ana"]["codes"]] == ["MS023"]
+    assert [c["rule"] for c in s["gus"]["codes"]] == ["MS022"] and not s["gus"]["passed"]
+
+
+def test_the_assignment_may_come_from_the_instructors_configuration(run, tmp_path, monkeypatch):
+    (tmp_path / "mesosim.toml").write_text(open(ASSIGNMENT, encoding="utf-8").read())
+    monkeypatch.chdir(tmp_path)
+    r = run("class", SUBMISSIONS)
+    assert r.exit_code == 0 and "pass mark 70" in r.output and "score" in r.output.splitlines()[0]
+
+
+def test_scores_follow_the_rubric_and_its_caps():
+    from mesosim.classroom import score
+    from mesosim.findings import Finding
+    from mesosim.options import Assignment
+
+    def f(rule, kind, severity="error"):
+        return Finding(rule, kind, severity, "p.yaml", 1, 1, "m")
+
+    a = Assignment(points={"MS401": 20, "warning": 4}, caps={"aftercare": 15})
+    found = [f("MS401", "depth"), f("MS501", "interval"), f("MS511", "course-length", "warning"),
+             *[f("MS701", "aftercare") for _ in range(5)]]
+    assert score(found, a) == 100 - 20 - 10 - 4 - 15
+    assert score([f("MS401", "depth")] * 9, a) == 0.0
+
+
+@pytest.mark.parametrize("bad, message", [
+    ('techniques = ["manual-injecton"]', "did you mean 'manual-injection'"),
+    ('zones = ["fase"]', "did you mean 'face'"),
+    ("pass-mark = 120", "from 0 to 100"),
+    ('fail-on = ["contraindications"]', "did you mean 'contraindication'"),
+    ("[class.points]\nMS999 = 3", "matches no rule"),
+    ("[class.points]\nerorr = 3", "not a rule code"),
+    ("pasmark = 3", "did you mean 'pass-mark'"),
+])
+def test_a_bad_assignment_is_a_usage_error_with_its_line(run, tmp_path, bad, message):
+    (tmp_path / "a.toml").write_text(f"[class]\n{bad}\n")
+    r = run("class", SUBMISSIONS, "--assignment", str(tmp_path / "a.toml"))
+    assert r.exit_code == 2 and message in r.output and "a.toml" in r.output, r.output
+
+
+def test_feedback_files_speak_plainly(run, tmp_path):
+    out = tmp_path / "feedback"
+    r = run("class", SUBMISSIONS, "--assignment", ASSIGNMENT, "--feedback", str(out))
+    assert r.exit_code == 0
+    assert sorted(os.listdir(out)) == [f"{n}.md" for n in
+                                       ("ana", "ben", "chloe", "dan", "eve", "finn")]
+    ben = (out / "ben.md").read_text()
+    assert "Score: **80 / 100** (pass mark 70): **passed**" in ben
+    assert "depth is 4 mm, but manual-injection allows 1.5-2 mm" in ben       # value and range
+    assert "(002:11)" in ben and "**Why:**" in ben                           # the source's claim
+    assert "write 'depth: 2 mm'" in ben                                      # the mechanical fix
+    chloe = (out / "chloe.md").read_text()
+    assert "not passed yet" in chloe and "MS601" in chloe
+    assert "Nothing to correct" in (out / "ana.md").read_text()
+
+
+def test_feedback_is_never_written_into_the_submissions(run, tmp_path):
+    import shutil
+
+    shutil.copytree(SUBMISSIONS, tmp_path / "s")
+    r = run("class", str(tmp_path / "s"), "--feedback", str(tmp_path / "s" / "fb"))
+    assert r.exit_code == 2 and not (tmp_path / "s" / "fb").exists()
+
+
+def test_students_whose_names_collide_get_distinct_feedback_files(tmp_path, reg):
+    from mesosim.classroom import summarize
+    from mesosim.report.classroom import write_feedback
+
+    for name in ("a b", "a_b"):
+        (tmp_path / "s" / name).mkdir(parents=True)
+        (tmp_path / "s" / name / "p.yaml").write_text(open(VALID).read())
+    written = write_feedback(summarize(str(tmp_path / "s"), reg), str(tmp_path / "fb"),
+                             reg.catalog)
+    assert len(set(written)) == 2
+
+
+def test_copies_ignore_whitespace_comments_key_order_and_id(reg, tmp_path):
+    from mesosim.classroom import summarize
+
+    text = open(VALID).read()
+    for name, body in (("a", text), ("b", "# mine\n" + text.replace("face-rejuvenation-01", "b1")
+                                     .replace("  ", "    ")),
+                       ("c", text.replace("depth: 1.5 mm", "depth: 1.6 mm"))):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "p.yaml").write_text(body)
+    s = summarize(str(tmp_path), reg)
+    assert s.copies == (("a/p.yaml", "b/p.yaml"),)
+    assert all(x.passed for x in s.students)   # copies change no grade

@@ -109,6 +109,11 @@ ELSEWHERE = {
     "MS203": "tests/test_loader.py (needs a step of another technique)",
     "MS302": "tests/test_loader.py (state checks)",
     "MS411": "plugins/mesosim_plugins/test_*.py (device settings: frequency, current, pressure)",
+    "MS021": "tests/test_instructors.py (needs a class assignment)",
+    "MS022": "tests/test_instructors.py (a class assignment's file count)",
+    "MS023": "tests/test_instructors.py (a class assignment's file count)",
+    "MS024": "tests/test_instructors.py (a configuration inside a submission)",
+    "MS025": "tests/test_instructors.py (a file in a submission that is not a protocol)",
     "MS901": "tests/test_host.py (a raising plugin)",
     "MS902": "tests/test_host.py (a refused plugin)",
 }
