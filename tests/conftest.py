@@ -28,3 +28,15 @@ def run(monkeypatch):
         return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
     return _run
+
+
+@pytest.fixture(autouse=True)
+def _cwd_unchanged():
+    """A test that moves to another folder must do it with ``monkeypatch.chdir``: a folder
+    left behind (with a test's ``mesosim.toml`` in it) changes every later test's results."""
+    before = os.getcwd()
+    yield
+    after = os.getcwd()
+    if after != before:
+        os.chdir(before)
+        pytest.fail(f"the test left the working folder at {after}; use monkeypatch.chdir")

@@ -66,10 +66,11 @@ def test_one_hostile_file_never_costs_the_others_their_results(run, tmp_path):
 ])
 @pytest.mark.parametrize("command", [["check"], ["simulate"], ["simulate", "-f", "json"],
                                      ["simulate", "--ics", "c.ics"]])
-def test_dates_at_the_edges_of_the_calendar_never_crash(run, tmp_path, change, command):
+def test_dates_at_the_edges_of_the_calendar_never_crash(run, tmp_path, monkeypatch, change,
+                                                        command):
     p = tmp_path / "p.yaml"
     p.write_text(edit(*change), encoding="utf-8")
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
     r = run(*command, str(p))
     assert r.exit_code in (0, 1), r.output
     assert "MS009" not in r.output
@@ -251,8 +252,8 @@ def test_a_student_named_like_a_formula_is_text_in_the_csv(run, tmp_path):
     ('parameter = "aftercare."\nmin = "3 d"', "mesosim.toml:1: 'aftercare.' names no known activity"),
     ('parameter = "aftercare.saunna"\nmin = "3 d"', "did you mean 'aftercare.sauna'?"),
 ])
-def test_a_bad_override_is_exit_2_with_its_line(run, tmp_path, override, said):
-    os.chdir(tmp_path)
+def test_a_bad_override_is_exit_2_with_its_line(run, tmp_path, monkeypatch, override, said):
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "mesosim.toml").write_text(
         f'[[override]]\ntechnique = "manual-injection"\n{override}\n', encoding="utf-8")
     shutil.copy(VALID, tmp_path / "p.yaml")
@@ -260,8 +261,8 @@ def test_a_bad_override_is_exit_2_with_its_line(run, tmp_path, override, said):
     assert r.exit_code == 2 and said in r.output, r.output
 
 
-def test_two_overrides_of_one_range_are_exit_2_naming_both(run, tmp_path):
-    os.chdir(tmp_path)
+def test_two_overrides_of_one_range_are_exit_2_naming_both(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     one = '[[override]]\ntechnique = "manual-injection"\nparameter = "injection.depth"\n'
     (tmp_path / "mesosim.toml").write_text(one + 'min = "1 mm"\n' + one + 'max = "9 mm"\n',
                                            encoding="utf-8")
@@ -272,8 +273,8 @@ def test_two_overrides_of_one_range_are_exit_2_naming_both(run, tmp_path):
         in r.output
 
 
-def test_a_school_override_wins_over_the_zone_and_general_declarations(run, tmp_path):
-    os.chdir(tmp_path)
+def test_a_school_override_wins_over_the_zone_and_general_declarations(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "mesosim.toml").write_text(
         '[[override]]\ntechnique = "manual-injection"\nparameter = "aftercare.sauna"\n'
         'zone = "face"\nmin = "2 d"\nmax = "30 d"\nnote = "school rule"\n', encoding="utf-8")

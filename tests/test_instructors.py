@@ -250,3 +250,77 @@ def test_copies_ignore_whitespace_comments_key_order_and_id(reg, tmp_path):
     s = summarize(str(tmp_path), reg)
     assert s.copies == (("a/p.yaml", "b/p.yaml"),)
     assert all(x.passed for x in s.students)   # copies change no grade
+
+
+# --- model answers ------------------------------------------------------------------------------
+
+START = "2027-01-04"
+
+
+def _combinations():
+    from mesosim.answer import combinations
+    from mesosim.testing import builtin_host
+
+    catalog = builtin_host().catalog
+    return [(t, z, s) for t in sorted(catalog.techniques) for z, s in combinations(catalog, t)]
+
+
+@pytest.mark.parametrize("technique, zone, setting", _combinations())
+def test_every_model_answer_passes_check_with_no_finding(run, tmp_path, technique, zone,
+                                                        setting):
+    out = tmp_path / "answer.yaml"
+    r = run("new", technique, "--zone", zone, "--setting", setting, "--start", START,
+            "-o", str(out))
+    assert r.exit_code == 0, r.output
+    checked = run("check", "--format", "json", str(out))
+    data = json.loads(checked.output)
+    assert checked.exit_code == 0 and data["files"][0]["findings"] == [] and \
+        data["files"][0]["suppressed"] == [], checked.output
+
+
+def test_a_model_answer_cites_its_figures_and_has_every_required_step(run, reg):
+    from mesosim.resolve import resolve
+
+    r = run("new", "manual-injection", "--zone", "face", "--start", START)
+    assert r.exit_code == 0
+    text = r.output
+    assert "depth: 1.75 mm" in text and "# 1.5-2 mm (002:11)" in text
+    assert "interval: 10 d" in text and "(000:95)" in text
+    assert "sauna: 7 d" in text and "start: 2027-01-04" in text
+    t = resolve(reg.catalog, reg.catalog.techniques["manual-injection"], "face", "clinic")
+    written = [line.strip()[2:].rstrip(":") for line in text.splitlines()
+               if line.startswith("    - ")]
+    required = [t.steps.slots[s] for s in t.steps.order if s in t.required]
+    assert [w for w in written if w in required] == required           # in graph order
+
+
+def test_the_eye_area_adds_its_procedure_to_the_model_answer(run):
+    text = run("new", "manual-injection", "--zone", "periorbital", "--start", START).output
+    steps = [line.strip()[2:].rstrip(":") for line in text.splitlines()
+             if line.startswith("    - ")]
+    i = steps.index("injection")
+    assert {"rest", "soothing-mask"} <= set(steps[i + 1:])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["rollr"], "did you mean 'roller'"),
+    (["roller", "--zone", "knee"], "its zones: body"),
+    (["oxygen", "--setting", "home"], "its settings: clinic"),
+    (["hardware-gun", "--zone", "periorbital"], "002:67"),
+])
+def test_an_unsupported_combination_exits_2_and_says_what_is_supported(run, args, message):
+    r = run("new", *args)
+    assert r.exit_code == 2 and message in r.output, r.output
+
+
+def test_new_never_writes_over_a_file(run, tmp_path):
+    out = tmp_path / "mine.yaml"
+    out.write_text("my own protocol\n")
+    r = run("new", "roller", "-o", str(out))
+    assert r.exit_code == 2 and "never writes over" in r.output
+    assert out.read_text() == "my own protocol\n"
+
+
+def test_new_is_deterministic_given_a_start(run):
+    a = run("new", "ultrasound", "--start", START).output
+    assert a == run("new", "ultrasound", "--start", START).output and "start: 2027-01-04" in a

@@ -37,7 +37,7 @@ from mesosim.testing import check_conformance
 from mesosim.units import UnitError, parse_quantity
 
 from .conftest import ROOT
-from .test_vendor import _pip, _setuptools_builds_wheels, mesosim
+from .test_vendor import _pip, _setuptools_builds_wheels, mesosim, vendor_install  # noqa: F401
 
 CRYO_SRC = Path(ROOT) / "plugins" / "example-cryo"
 
@@ -167,3 +167,42 @@ def test_the_suite_asks_for_a_claim_of_every_own_cited_line_and_for_limits():
     assert not any("acme-manual:1" in p for p in problems)
     assert any("leaves out zone 'scalp' without saying why" in p for p in problems)
     assert any("leaves out setting 'home' without saying why" in p for p in problems)
+
+
+#: for every technique loaded (the built-ins and the vendors' on the path), every zone and
+#: setting it supports: `mesosim new` writes a model answer and `mesosim check` finds nothing
+EVERY_MODEL_ANSWER = """
+import contextlib, io, json, os, sys, tempfile
+from mesosim.answer import combinations
+from mesosim.cli import run_main
+from mesosim.plugin.host import load_host
+catalog = load_host().catalog
+bad, n = [], 0
+with tempfile.TemporaryDirectory() as tmp:
+    for t in sorted(catalog.techniques):
+        for z, s in combinations(catalog, t):
+            n += 1
+            path = os.path.join(tmp, f"{t}-{z}-{s}.yaml")
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                made = run_main(["new", t, "--zone", z, "--setting", s, "--start", "2027-01-04",
+                                 "-o", path])
+                checked = run_main(["check", path])
+            if (made, checked) != (0, 0):
+                bad.append([t, z, s, made, checked, out.getvalue()])
+print(json.dumps({"techniques": sorted(catalog.techniques), "combinations": n, "bad": bad}))
+"""
+
+
+def test_every_vendor_model_answer_passes_check(cryo, vendor_install):  # noqa: F811
+    from .test_vendor import VENDOR
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "MESOSIM_DISABLE_PLUGIN_AUTOLOAD")}
+    env["PYTHONPATH"] = os.pathsep.join([str(cryo), str(vendor_install["site"])])
+    done = subprocess.run([sys.executable, "-c", EVERY_MODEL_ANSWER], capture_output=True,
+                          text=True, env=env, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert {"example-cryo", VENDOR} <= set(data["techniques"])
+    assert data["combinations"] > 70 and data["bad"] == [], data["bad"]
