@@ -333,21 +333,48 @@ def rules(ctx: click.Context) -> None:
 
 @cli.command()
 @click.argument("code")
+@config_option
 @click.pass_context
 def explain(ctx: click.Context, code: str) -> None:
-    """Explain one rule, with the techniques' figures and sources it applies."""
+    """Explain one rule, with the techniques' figures and sources it applies; where the
+    configuration in force changes the rule's severity, ignores it or overrides a figure, it
+    says so and names the file and line."""
     from mesosim.describe import explain_rule
 
+    config = _load_config(ctx, (".",))
     catalog = _host(ctx).catalog
-    text = explain_rule(catalog, code.upper())
+    code = code.upper()
+    text = explain_rule(catalog, code, _in_force(config, code))
     if text is None:
         from mesosim._text import did_you_mean
 
-        hint = did_you_mean(code.upper(), catalog.rules)
+        hint = did_you_mean(code, catalog.rules)
         raise click.BadParameter(f"no rule '{code}'" + (f"; did you mean {hint}?" if hint else
                                                         "; see 'mesosim rules'"),
                                  param_hint="CODE")
     click.echo(text)
+
+
+def _in_force(config: Any, code: str) -> list[str]:
+    """What the configuration does to rule ``code``, each with its file and line."""
+    if config is None:
+        return []
+    o, origins = config.options, config.origins
+    out = []
+    if code in o.severity:
+        out.append(f"severity {o.severity[code]}, set by "
+                   f"{origins.get(f'severity.{code}', config.path)}")
+    if o.select and not any(code.startswith(c) for c in o.select):
+        out.append(f"not reported: 'select' leaves it out ({origins.get('select', config.path)})")
+    if any(code.startswith(c) for c in o.ignore):
+        out.append(f"not reported: 'ignore' names it ({origins.get('ignore', config.path)})")
+    for glob, codes in o.per_file_ignores.items():
+        if any(code.startswith(c) for c in codes):
+            out.append(f"not reported in files matching {glob} "
+                       f"({origins.get(f'per-file-ignores.{glob}', config.path)})")
+    if any(code.startswith(c) for c in o.unsuppressable):
+        out.append(f"no comment may suppress it ({origins.get('unsuppressable', config.path)})")
+    return out
 
 
 @cli.group(invoke_without_command=True)

@@ -3,6 +3,7 @@ technique (``mesosim techniques show``), the vocabulary, the plugins."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from mesosim import rules
@@ -56,8 +57,15 @@ def _cited_block(catalog: Catalog, sources: list[str | None]) -> list[str]:
             *(f"  {ref}: {text}" for ref, text in seen.items())]
 
 
+def configured(source: str) -> bool:
+    """Whether a figure's source is a school's configuration (``mesosim.toml:4``)."""
+    return source.rpartition(":")[0].endswith(".toml")
+
+
 def _src(r: Range) -> str:
     s = f"[{r.source}]"
+    if configured(r.source):
+        s += " (set by the school's configuration)"
     if r.source == "default":
         s += " (no figure in the sources: a conservative default, override it in mesosim.toml)"
     if r.note:
@@ -79,12 +87,16 @@ def figures_for(catalog: Catalog, tech: Technique, code: str) -> list[tuple[str,
     return out
 
 
-def explain_rule(reg: Catalog, code: str) -> str | None:
+def explain_rule(reg: Catalog, code: str, in_force: Sequence[str] = ()) -> str | None:
+    """What ``mesosim explain CODE`` prints: the rule, the figures in force (a school's
+    overrides included, and said so) and what the cited lines say. ``in_force`` holds what the
+    configuration in force does to the rule (``severity warning, set by mesosim.toml:2``)."""
     rule = reg.rules.get(code)
     if rule is None:
         return None
-    lines = [f"{rule.code} {rule.name} [{rule.kind}, default severity {rule.severity}]",
-             "", rule.summary, "", rule.explanation]
+    lines = [f"{rule.code} {rule.name} [{rule.kind}, default severity {rule.severity}]"]
+    lines += [f"In force here: {x}." for x in in_force]
+    lines += ["", rule.summary, "", rule.explanation]
     if rule.origin != "core":
         lines += ["", f"Added by plugin '{rule.origin}'."]
     if code in (rules.CONTRAINDICATED, rules.RELATIVE_CONTRAINDICATION):

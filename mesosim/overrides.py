@@ -131,5 +131,5 @@ def _merge(old: Range | None, new: Range) -> Range:
         raise ConfigError(f"{new.source}: the override's {given} {new.min if given == 'min' else new.max:g} "
                           f"{new.unit} crosses the plugin's {kept} ({old}, {old.source}); give "
                           "both 'min' and 'max'")
-    note = f"overrides {old} ({old.source})"
+    note = "; ".join(x for x in (new.note, f"overrides {old} ({old.source})") if x)
     return Range(lo, hi, new.unit, new.source, note)

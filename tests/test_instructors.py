@@ -324,3 +324,40 @@ def test_new_never_writes_over_a_file(run, tmp_path):
 def test_new_is_deterministic_given_a_start(run):
     a = run("new", "ultrasound", "--start", START).output
     assert a == run("new", "ultrasound", "--start", START).output and "start: 2027-01-04" in a
+
+
+# --- the configuration in force everywhere -----------------------------------------------------
+
+SCHOOL = """\
+[severity]
+MS401 = "warning"
+
+[[override]]
+technique = "manual-injection"
+parameter = "injection.depth"
+zone = "face"
+max = "2.5 mm"
+note = "our school allows 2.5 mm"
+"""
+
+
+def test_explain_shows_the_schools_severity_and_figures(run, tmp_path, monkeypatch):
+    (tmp_path / "mesosim.toml").write_text(SCHOOL)
+    monkeypatch.chdir(tmp_path)
+    out = run("explain", "MS401").output
+    assert "In force here: severity warning, set by mesosim.toml:2." in out
+    assert ("injection.depth (face): 1.5-2.5 mm [mesosim.toml:4] (set by the school's "
+            "configuration)") in out
+    assert "our school allows 2.5 mm; overrides 1.5-2 mm (002:11)" in out
+    monkeypatch.chdir(tmp_path.parent)
+    assert "In force here" not in run("explain", "MS401").output
+
+
+def test_techniques_show_and_the_class_table_say_what_the_school_set(run, tmp_path, monkeypatch):
+    (tmp_path / "mesosim.toml").write_text(SCHOOL)
+    monkeypatch.chdir(tmp_path)
+    shown = run("techniques", "show", "manual-injection", "--zone", "face").output
+    assert "1.5-2.5 mm [mesosim.toml:4] (set by the school's configuration)" in shown
+    table = run("class", SUBMISSIONS).output
+    line = next(x for x in table.splitlines() if x.strip().startswith("MS401"))
+    assert "warning" in line and "(severity set by mesosim.toml:2)" in line
