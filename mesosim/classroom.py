@@ -265,3 +265,27 @@ def copies(owner: dict[str, str]) -> tuple[tuple[str, ...], ...]:
         groups.setdefault(digest, []).append((student, f"{student}/{os.path.basename(path)}"))
     return tuple(tuple(label for _s, label in g) for g in groups.values()
                  if len({s for s, _label in g}) > 1)
+
+
+def corrected_line(finding: Finding) -> tuple[str, str] | None:
+    """The offending line of a finding and the same line fixed, when the fix is mechanical
+    (the suggestion says ``write 'KEY: VALUE'`` and the line writes ``KEY:``); else ``None``."""
+    import re
+
+    m = re.fullmatch(r"write '([a-z_]+): ([^']+)'.*", finding.suggestion or "")
+    if m is None:
+        return None
+    key, value = m.groups()
+    import itertools
+
+    try:
+        with open(finding.path, encoding="utf-8-sig") as fh:
+            found = next(itertools.islice(fh, finding.line - 1, None), None)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if found is None:
+        return None
+    line = found.rstrip("\r\n")
+    pattern = re.compile(rf"(?<![A-Za-z0-9_-])({re.escape(key)}\s*:\s*)([^,}}\]#\n]*?)(\s*(?=[,}}\]#]|$))")
+    fixed, n = pattern.subn(lambda mm: f"{mm.group(1)}{value}{mm.group(3)}", line, count=1)
+    return (line, fixed) if n and fixed != line else None

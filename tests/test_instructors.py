@@ -213,6 +213,8 @@ def test_feedback_files_speak_plainly(run, tmp_path):
     assert "depth is 4 mm, but manual-injection allows 1.5-2 mm" in ben       # value and range
     assert "(002:11)" in ben and "**Why:**" in ben                           # the source's claim
     assert "write 'depth: 2 mm'" in ben                                      # the mechanical fix
+    assert "- injection: {depth: 4 mm, volume_per_point" in ben              # the line as written
+    assert "- injection: {depth: 2 mm, volume_per_point" in ben              # ... and corrected
     chloe = (out / "chloe.md").read_text()
     assert "not passed yet" in chloe and "MS601" in chloe
     assert "Nothing to correct" in (out / "ana.md").read_text()
@@ -361,3 +363,29 @@ def test_techniques_show_and_the_class_table_say_what_the_school_set(run, tmp_pa
     table = run("class", SUBMISSIONS).output
     line = next(x for x in table.splitlines() if x.strip().startswith("MS401"))
     assert "warning" in line and "(severity set by mesosim.toml:2)" in line
+
+
+def test_feedback_shows_what_a_student_wrote_as_text_not_markup(reg, tmp_path):
+    from mesosim.classroom import summarize
+    from mesosim.report.classroom import write_feedback
+
+    name = "<img src=x onerror=alert(1)>[link](http:x)"
+    (tmp_path / "s" / name).mkdir(parents=True)
+    (tmp_path / "s" / name / "p.yaml").write_text(open(VALID).read().replace(
+        "depth: 1.5 mm", "depth: 9 mm").replace("points: 40}", "points: 40}  # ````"))
+    [path] = write_feedback(summarize(str(tmp_path / "s"), reg), str(tmp_path / "fb"),
+                            reg.catalog)
+    text = open(path, encoding="utf-8").read()
+    assert "<img" not in text and "&lt;img" in text and "\\[link\\]" in text
+    assert "  `````yaml" in text  # a fence longer than the student's own backticks
+
+
+def test_the_readme_shows_the_example_class_as_it_is_graded(run):
+    from .conftest import ROOT
+
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    command = ("$ mesosim class examples/class/submissions --assignment "
+               "examples/class/assignment.toml\n")
+    shown = readme.split(command, 1)[1].split("```", 1)[0]
+    r = run("class", SUBMISSIONS, "--assignment", ASSIGNMENT)
+    assert r.output == shown

@@ -3,6 +3,7 @@ files, one Markdown file per student (``--feedback DIR``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -137,13 +138,20 @@ RENDERERS: Final[dict[str, Callable[[ClassSummary], str]]] = {
 # --- feedback files ------------------------------------------------------------------------
 
 
+def _md(text: str) -> str:
+    """Text a Markdown viewer shows as written: what a student wrote (a folder name, a value in
+    a message) cannot open an HTML tag or a link there."""
+    return (visible(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("[", "\\[").replace("]", "\\]"))
+
+
 def feedback(student: Student, summary: ClassSummary, catalog: Catalog) -> str:
     """One student's feedback, in plain words: the grade, then each finding (what is wrong,
     where, why the rule exists with the source's claim, and how to fix it)."""
     from mesosim.describe import claims_of
     from mesosim.units import fmt_number
 
-    name = visible(student.name)
+    name = _md(student.name)
     out = [f"# Feedback for {name}", ""]
     verdict = "**passed**" if student.passed else "**not passed yet**"
     if student.score is not None and summary.assignment is not None:
@@ -162,7 +170,7 @@ def feedback(student: Student, summary: ClassSummary, catalog: Catalog) -> str:
         out += _item(f, catalog, claims_of, "your submission")
     for r in student.results:
         found = list(r.findings)
-        title = visible(r.path.replace("\\", "/").rsplit("/", 1)[-1])
+        title = _md(r.path.replace("\\", "/").rsplit("/", 1)[-1])
         out += [f"## {title}", ""]
         if not found:
             out += ["Nothing to correct: this protocol follows every rule mesosim checks.", ""]
@@ -170,27 +178,35 @@ def feedback(student: Student, summary: ClassSummary, catalog: Catalog) -> str:
             out += _item(f, catalog, claims_of, title)
         if r.suppressed:
             out.append("Findings you suppressed with a comment (counted, not graded):")
-            out += [f"- line {s.finding.line}: {s.finding.rule}: {visible(s.finding.message)} "
-                    f"(your reason: {visible(s.reason) or 'none given'})" for s in r.suppressed]
+            out += [f"- line {s.finding.line}: {s.finding.rule}: {_md(s.finding.message)} "
+                    f"(your reason: {_md(s.reason) or 'none given'})" for s in r.suppressed]
             out.append("")
     out.append("mesosim is a training tool, not medical advice.")
     return "\n".join(out).rstrip() + "\n"
 
 
 def _item(f: Finding, catalog: Catalog, claims_of: Any, where: str) -> list[str]:
+    from mesosim.classroom import corrected_line
+
     rule = catalog.rules.get(f.rule)
     what = rule.summary if rule is not None else f.rule
     lines = [f"### Line {f.line}: {what} ({f.rule}, {f.severity})", "",
-             f"**What is wrong:** {visible(f.message)}."]
+             f"- **What is wrong:** {_md(f.message)}."]
     claims = claims_of(catalog, f.source) if f.source else []
     if claims:
-        lines.append("**Why:** " + " ".join(f"{text} ({ref})" for ref, text in claims))
+        lines.append("- **Why:** " + " ".join(f"{text} ({ref})" for ref, text in claims))
     elif rule is not None:
-        lines.append("**Why:** " + " ".join(rule.explanation.split()))
+        lines.append("- **Why:** " + " ".join(rule.explanation.split()))
     if f.suggestion:
-        lines.append(f"**How to fix it:** {visible(f.suggestion)}.")
+        lines.append(f"- **How to fix it:** {_md(f.suggestion)}.")
     if f.related:
-        lines.append("**This also explains:** " + "; ".join(visible(x) for x in f.related) + ".")
+        lines.append("- **This also explains:** " + "; ".join(_md(x) for x in f.related)
+                     + ".")
+    fix = corrected_line(f)
+    if fix is not None:
+        fence = "`" * max(3, 1 + max(len(run) for run in re.findall(r"`*", "".join(fix))))
+        lines += ["", "  Your line, then the line corrected:", "", f"  {fence}yaml",
+                  f"  {visible(fix[0])}", f"  {visible(fix[1])}", f"  {fence}"]
     return [*lines, ""]
 
 
