@@ -8,9 +8,9 @@ Without an assignment a student passes when they handed in at least one protocol
 has an error finding. With one (``[class]`` in the instructor's ``mesosim.toml``, or
 ``--assignment FILE``), each protocol must be of the techniques, zones and setting asked for
 (MS021), each student hands in the number of files asked for (MS022, MS023), suppression
-comments may be refused, and the findings turn into a score out of 100 (each finding costs
-points by code, kind or severity; a kind's cost may be capped); a student passes at the pass
-mark, unless a finding of a ``fail-on`` kind (a contraindication, by default) fails them.
+comments are refused unless the assignment allows them, and the findings turn into a score
+out of 100 (each finding costs points by code, kind or severity; a kind's cost may be capped);
+a student passes at the pass mark, unless a finding of a ``fail-on`` kind (a contraindication, by default) fails them.
 Suppressed findings cost nothing where suppressions are allowed, and are always counted.
 
 Across the class, the rules broken by the most students come first (what to teach again), and

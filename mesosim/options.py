@@ -35,7 +35,9 @@ class Assignment:
     setting: str | None = None
     #: protocol files each student hands in (``None``: any number, at least one)
     files: int | None = None
-    suppressions: bool = True
+    #: whether suppression comments may silence findings in a graded class (by default not: a
+    #: student could otherwise silence every finding at no cost)
+    suppressions: bool = False
     #: the score a student needs to pass (out of 100)
     pass_mark: float = 100.0
     #: points one finding costs, by rule code, kind or severity (the most specific wins)

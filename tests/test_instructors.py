@@ -389,3 +389,21 @@ def test_the_readme_shows_the_example_class_as_it_is_graded(run):
     shown = readme.split(command, 1)[1].split("```", 1)[0]
     r = run("class", SUBMISSIONS, "--assignment", ASSIGNMENT)
     assert r.output == shown
+
+
+@pytest.mark.parametrize("allowed", [None, True])
+def test_a_graded_class_allows_no_suppression_unless_the_assignment_says_so(run, tmp_path,
+                                                                            allowed):
+    """A student cannot silence every finding at no cost: by default a suppression comment is
+    an error in a graded class; where allowed, what it silenced is counted."""
+    (tmp_path / "s" / "sam").mkdir(parents=True)
+    (tmp_path / "s" / "sam" / "p.yaml").write_text(SUPPRESSED_DEPTH)
+    extra = "" if allowed is None else "suppressions = true\n"
+    (tmp_path / "a.toml").write_text(f"[class]\npass-mark = 50\n{extra}")
+    r = run("class", str(tmp_path / "s"), "--assignment", str(tmp_path / "a.toml"), "-f", "json")
+    [sam] = json.loads(r.output)["students"]
+    codes = {c["rule"] for c in sam["codes"]}
+    if allowed is None:
+        assert codes == {"MS401", "MS012"} and sam["suppressed"] == 0 and sam["score"] == 80
+    else:
+        assert codes == set() and sam["suppressed"] == 1 and sam["score"] == 100
