@@ -10,7 +10,8 @@ has an error finding. With one (``[class]`` in the instructor's ``mesosim.toml``
 (MS021), each student hands in the number of files asked for (MS022, MS023), suppression
 comments are refused unless the assignment allows them, and the findings turn into a score
 out of 100 (each finding costs points by code, kind or severity; a kind's cost may be capped);
-a student passes at the pass mark, unless a finding of a ``fail-on`` kind (a contraindication, by default) fails them.
+a student passes at the pass mark, unless a finding of a ``fail-on`` kind (a contraindication,
+by default) fails them.
 Suppressed findings cost nothing where suppressions are allowed, and are always counted.
 
 Across the class, the rules broken by the most students come first (what to teach again), and
