@@ -378,7 +378,7 @@ class _Builder:
         if kind is None:
             hint = self.hint(name, self.catalog.steps)
             self.sink.add(rules.UNKNOWN_STEP, where, f"unknown step '{name}'",
-                          suggestion=f"did you mean '{hint}'?" if hint else None)
+                          suggestion=f"did you mean '{hint}'?" if hint else None, subject=name)
             return Step(name, index, {}, where)
         params: dict[str, Quantity] = {}
         items = list((raw_params or {}).items())

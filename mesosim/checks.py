@@ -93,7 +93,7 @@ def check_steps(p: Protocol, t: Technique, catalog: Catalog, sink: Sink
         if slots is None:
             out.append(sink.new(rules.STEP_NOT_IN_TECHNIQUE, step.path,
                                 f"step '{step.name}' is not part of {t.name} (its steps: "
-                                f"{', '.join(sorted(graph.steps()))})"))
+                                f"{', '.join(sorted(graph.steps()))})", subject=step.name))
             foreign.add(step.index)
             continue
         i = next_free.get(step.name, 0)
@@ -131,7 +131,7 @@ def check_required(t: Technique, catalog: Catalog, filled: Mapping[str, Step], s
         out.append(sink.new(rules.MISSING_REQUIRED_STEP, where,
                             f"missing required step '{step_name}'{again}{before}: {who} "
                             "requires it", suggestion=f"add '- {step_name}'{before}",
-                            source=source))
+                            source=source, subject=slot))
     return out, Explained(frozenset(explained))
 
 
@@ -179,7 +179,8 @@ def check_order(p: Protocol, t: Technique, catalog: Catalog, filled: Mapping[str
             kind = catalog.steps.get(step.name)
             if kind is not None:
                 explained |= kind.provides
-        out.append(sink.new(rules.STEP_OUT_OF_ORDER, step.path, msg, suggestion=hint))
+        out.append(sink.new(rules.STEP_OUT_OF_ORDER, step.path, msg, suggestion=hint,
+                            subject=worst))
         blamed.add(step.index)
         live = [s for s in live if s != worst]
 
@@ -198,7 +199,7 @@ def check_states(trace: Trace, catalog: Catalog, explained: Explained, sink: Sin
             rules.STATE_NOT_REACHED, run.path, f"step '{run.name}' needs {', '.join(missing)}, "
             "which no step before it provides",
             suggestion=f"add {' or '.join(repr(p) for p in providers)} before it"
-            if providers else None))
+            if providers else None, subject=run.name))
     return out
 
 

@@ -43,6 +43,9 @@ class Finding:
     #: findings that follow from this one and were folded into it (a misspelt step also
     #: leaves the step it meant missing): ``"MS301 line 23: missing required step ..."``
     related: tuple[str, ...] = ()
+    #: what in the protocol the finding is about, for pictures and tools: the step graph's
+    #: slot a step finding concerns (``disinfection``), or the name of a step the graph lacks
+    subject: str | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.rule, self.message)
@@ -59,6 +62,7 @@ class Finding:
             "source": self.source,
             "suggestion": self.suggestion,
             "related": list(self.related),
+            "subject": self.subject,
         }
 
 
@@ -81,19 +85,19 @@ class Sink:
 
     def new(self, code: str, where: tuple[Any, ...], message: str, *, key: bool = False,
             source: str | None = None, suggestion: str | None = None,
-            pos: tuple[int, int] | None = None) -> Finding:
+            pos: tuple[int, int] | None = None, subject: str | None = None) -> Finding:
         """A finding of rule ``code`` at the node ``where`` (its key with ``key=True``)."""
         rule = self.rules[code]
         line, col = pos if pos is not None else self.locate(where, key)
         return Finding(code, rule.kind, rule.severity, self.path, line, col, message,
-                       self.technique, source, suggestion)
+                       self.technique, source, suggestion, subject=subject)
 
     def add(self, code: str, where: tuple[Any, ...], message: str, *, key: bool = False,
             source: str | None = None, suggestion: str | None = None,
-            pos: tuple[int, int] | None = None) -> Finding:
+            pos: tuple[int, int] | None = None, subject: str | None = None) -> Finding:
         """:meth:`new`, and keep it."""
         f = self.new(code, where, message, key=key, source=source, suggestion=suggestion,
-                     pos=pos)
+                     pos=pos, subject=subject)
         self.findings.append(f)
         return f
 
