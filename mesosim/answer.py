@@ -150,7 +150,14 @@ def model_answer(catalog: Catalog, technique: str, zone: str | None = None,
         for _ in range(len(steps) + 2):  # each round fixes timings or drops one step
             if not _fit_duration(text(), catalog, t, steps):
                 break
-    return text()
+    from mesosim.pipeline import run_text
+
+    answer = text()
+    found = run_text(answer, catalog, "model.yaml").result.findings
+    if found:  # a model answer is one that passes: say why this one cannot, write nothing
+        f = found[0]
+        raise Unsupported(f"no model answer passes with these options: {f.rule} {f.message}")
+    return answer
 
 
 #: a step's values: parameter -> (value, its range)

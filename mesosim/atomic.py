@@ -60,7 +60,9 @@ def write_atomic(path: str, text: str | bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             if hasattr(os, "fchmod"):
                 os.fchmod(fh.fileno(), mode)
-            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+            # a file name that is not UTF-8 (a student's folder) is written as an escape, never
+            # a crash half-way through the report
+            fh.write(text.encode("utf-8", "backslashreplace") if isinstance(text, str) else text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -74,7 +76,7 @@ def write_atomic(path: str, text: str | bytes) -> None:
 
 #: the beginnings of the reports mesosim writes as JSON (check, simulate, class, SARIF)
 _REPORT_HEADS = (b'{\n  "version": 1,\n  "files": [', b'{\n  "version": 1,\n  "path": ',
-                 b'{\n  "version": 1,\n  "students": [')
+                 b'{\n  "version": 1,\n  "students": [', b'{\n  "version": 1,\n  "assignment": ')
 
 
 def is_mesosim_report(path: str) -> bool:

@@ -63,6 +63,22 @@ def _stem(path: str) -> str:
     return os.path.splitext(os.path.basename(path))[0] or path
 
 
+def _names_in(value: object, budget: int = 1000) -> list[str]:
+    """The text found in a value of the wrong type (a mapping's keys and values, a nested
+    list's items), at most ``budget`` of them, depth first."""
+    out: list[str] = []
+    stack = [value]
+    while stack and len(out) < budget:
+        v = stack.pop()
+        if isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, dict):
+            stack.extend(reversed([x for kv in v.items() for x in kv]))
+        elif isinstance(v, list):
+            stack.extend(reversed(v))
+    return out
+
+
 def _type_name(v: Any) -> str:
     if isinstance(v, bool):
         return "a boolean"
@@ -227,15 +243,24 @@ class _Builder:
             cv = m["conditions"]
             if cv is None:
                 cv = []
-            if not isinstance(cv, list):
-                self.sink.add(rules.WRONG_TYPE, (*where, "conditions"), "'conditions' must be a list of "
-                              f"condition names, found {_type_name(cv)}")
-                cv = []
-            for i, c in enumerate(cv):
-                cw = (*where, "conditions", i)
+            # a value of the wrong type is reported, and the names in it are still checked:
+            # `conditions: pregnancy` must not hide a contraindication behind a type error
+            items: list[tuple[object, Path]]
+            if isinstance(cv, list):
+                items = [(c, (*where, "conditions", i)) for i, c in enumerate(cv)]
+            else:
+                self.sink.add(rules.WRONG_TYPE, (*where, "conditions"), "'conditions' must be a "
+                              f"list of condition names, found {_type_name(cv)}",
+                              suggestion="write e.g. 'conditions: [pregnancy]'")
+                items = [(c, (*where, "conditions")) for c in _names_in(cv)]
+            for c, cw in items:
                 if not isinstance(c, str):
                     self.sink.add(rules.WRONG_TYPE, cw, f"a condition must be a name, found "
                                   f"{_type_name(c)}")
+                    inner = list(_names_in(c))
+                    if not inner:
+                        continue
+                    items.extend((x, cw) for x in inner)
                     continue
                 if c not in self.catalog.conditions:
                     hint = self.hint(c, self.catalog.conditions)

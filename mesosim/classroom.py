@@ -65,7 +65,7 @@ class Student:
 
     @property
     def passed(self) -> bool:
-        if self.files == 0:
+        if self.files == 0 or self.failed_by:
             return False
         if self.score is None:
             return self.errors == 0
@@ -103,6 +103,13 @@ class ClassSummary:
         return sum(s.passed for s in self.students)
 
 
+def shown(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (a folder made on another system) become
+    the replacement character, so that no report or feedback file fails to be written."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace") \
+        if not name.isprintable() else name
+
+
 def _entries(folder: str) -> list[tuple[str, str]]:
     """``(student, path)`` for each sub-folder and each protocol file directly in ``folder``;
     hidden entries and other files (a README, a grading sheet) are not students."""
@@ -112,10 +119,57 @@ def _entries(folder: str) -> list[tuple[str, str]]:
         if name.startswith("."):
             continue
         if os.path.isdir(path):
-            out.append((name, path))
+            out.append((shown(name), path))
         elif name.lower().endswith(PROTOCOL_SUFFIXES):
-            out.append((os.path.splitext(name)[0], path))
+            out.append((shown(os.path.splitext(name)[0]), path))
     return out
+
+
+def _inside(path: str, root: str) -> bool:
+    real = os.path.realpath(path)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _student_files(path: str, root: str, catalog: Catalog) -> tuple[list[str], list[Finding]]:
+    """A student's protocol files, and notes on what else the submission holds: a
+    configuration of its own (ignored, MS024), files that are not protocols, and links that
+    lead out of the submissions (not followed, not graded: MS025). Never walks outside
+    ``root`` (the submissions folder, resolved)."""
+    files: list[str] = []
+    notes: list[Finding] = []
+    if not _inside(path, root):
+        notes.append(_note(rules.SKIPPED_FILE, path, f"'{shown(os.path.basename(path))}' links "
+                           "outside the submissions and was not graded", catalog))
+        return files, notes
+    if not os.path.isdir(path):
+        return [path], notes
+    for here, dirs, names in os.walk(path, followlinks=False):
+        for d in sorted(dirs):
+            p = os.path.join(here, d)
+            if not d.startswith(".") and os.path.islink(p) and not _inside(p, root):
+                notes.append(_note(rules.SKIPPED_FILE, p, f"folder '{shown(d)}' links outside "
+                                   "the submissions and was not graded", catalog))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (
+            os.path.islink(os.path.join(here, d))))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            p = os.path.join(here, name)
+            label = shown(name)
+            if os.path.islink(p) and not _inside(p, root):
+                notes.append(_note(rules.SKIPPED_FILE, p, f"'{label}' links outside the "
+                                   "submissions and was not graded", catalog))
+            elif name in CONFIG_NAMES:
+                notes.append(_note(rules.IGNORED_CONFIGURATION, p, f"{label} in the submission "
+                                   "is ignored: only the instructor's configuration counts",
+                                   catalog))
+            elif name.lower().endswith(PROTOCOL_SUFFIXES):
+                files.append(p)
+            else:
+                notes.append(_note(rules.SKIPPED_FILE, p, f"'{label}' is not a protocol (a "
+                                   "protocol is a .yaml, .yml or .json file) and was not "
+                                   "graded", catalog, suggestion="save a protocol as NAME.yaml"))
+    return files, notes
 
 
 def _note(code: str, path: str, message: str, catalog: Catalog, suggestion: str | None = None
@@ -129,47 +183,31 @@ def summarize(folder: str, host: PluginHost, options: Options | None = None, job
               recipe: HostRecipe | None = None, assignment: Assignment | None = None,
               origins: dict[str, str] | None = None) -> ClassSummary:
     """Check every student's files under ``folder`` and grade them per student."""
-    from mesosim.loader import iter_files
     from mesosim.options import Options
     from mesosim.runner import check_paths
 
     options = options or Options()
+    # the configuration's globs are the instructor's own tree's: in a class a student could
+    # name a folder to match one, so per-file ignores and excludes do not apply here
+    options = evolve(options, per_file_ignores={}, exclude=())
     if assignment is not None:
-        options = evolve(options, assignment=assignment,
+        # what fails a student whatever the score is never suppressed, nor is the assignment's
+        unsuppressable = (*options.unsuppressable, *assignment.fail_on, "assignment")
+        options = evolve(options, assignment=assignment, unsuppressable=unsuppressable,
                          suppressions=options.suppressions and assignment.suppressions)
     catalog = host.catalog
+    root = os.path.realpath(folder)
     owner: dict[str, str] = {}
     names: set[str] = set()
     notes: dict[str, list[Finding]] = {}
     for student, path in _entries(folder):
         names.add(student)  # alice/ and alice.yaml are one student
-        for f in iter_files([path]):
-            if not options.excluded(f):
-                owner[f] = student
-        if os.path.isdir(path):
-            notes.setdefault(student, []).extend(_submission_notes(path, catalog))
+        files, extra = _student_files(path, root, catalog)
+        for f in files:
+            owner[f] = student
+        notes.setdefault(student, []).extend(extra)
     report = check_paths(sorted(owner), host, options, jobs=jobs, recipe=recipe)
     return summary_of(report, owner, names, catalog, assignment, notes, origins or {})
-
-
-def _submission_notes(path: str, catalog: Catalog) -> list[Finding]:
-    """What the submission holds besides protocols: a configuration of its own (ignored), and
-    files that are not protocols (not graded)."""
-    out = []
-    for root, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
-            p = os.path.join(root, name)
-            if name in CONFIG_NAMES:
-                out.append(_note(rules.IGNORED_CONFIGURATION, p, f"{name} in the submission is "
-                                 "ignored: only the instructor's configuration counts", catalog))
-            elif not name.lower().endswith(PROTOCOL_SUFFIXES):
-                out.append(_note(rules.SKIPPED_FILE, p, f"'{name}' is not a protocol (a protocol "
-                                 "is a .yaml, .yml or .json file) and was not graded", catalog,
-                                 suggestion="save a protocol as NAME.yaml"))
-    return out
 
 
 def summary_of(report: Report, owner: dict[str, str], names: set[str], catalog: Catalog,
@@ -202,9 +240,15 @@ def summary_of(report: Report, owner: dict[str, str], names: set[str], catalog: 
             sum(f.severity == "warning" for f in findings),
             tuple(sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))),
             sum(len(r.suppressed) for r in results), tuple(extra), tuple(results))
+        unchecked = next((r for r in results if not r.checked), None)
+        if unchecked is not None:  # a file no check could run on earns nothing
+            first = next((f for f in unchecked.findings if f.severity == "error"), None)
+            why = f" ({first.rule} {_name(first.rule)})" if first is not None else ""
+            student = evolve(student, failed_by=f"{_label(n, unchecked.path)} could not be "
+                             f"checked{why}")
         if assignment is not None:
             student = evolve(student, score=score(findings, assignment),
-                             failed_by=_failed_by(findings, assignment),
+                             failed_by=student.failed_by or _failed_by(findings, assignment),
                              pass_mark=assignment.pass_mark)
         students.append(student)
     by_students: Counter[str] = Counter(c for s in students for c, _n in s.codes)
@@ -231,11 +275,25 @@ def _severity_in_force(code: str, report: Report, catalog: Catalog) -> str:
 
 def score(findings: list[Finding], assignment: Assignment) -> float:
     """100 minus what the findings cost (by code, kind or severity), each kind's cost capped."""
-    by_kind: dict[str, float] = {}
+    by_code: dict[str, float] = {}
+    kind_of: dict[str, str] = {}
     for f in findings:
-        by_kind[f.kind] = by_kind.get(f.kind, 0.0) + assignment.cost(f.rule, f.kind, f.severity)
+        by_code[f.rule] = by_code.get(f.rule, 0.0) + assignment.cost(f.rule, f.kind, f.severity)
+        kind_of[f.rule] = f.kind
+    by_kind: dict[str, float] = {}
+    for code, cost in by_code.items():  # a code's cap first, then its kind's
+        kind = kind_of[code]
+        by_kind[kind] = by_kind.get(kind, 0.0) + min(cost, assignment.caps.get(code, cost))
     lost = sum(min(cost, assignment.caps.get(kind, cost)) for kind, cost in by_kind.items())
     return max(0.0, round(100.0 - lost, 1))
+
+
+def _name(code: str) -> str:
+    return rules.RULES[code].name if code in rules.RULES else ""
+
+
+def _label(student: str, path: str) -> str:
+    return f"{student}/{shown(os.path.basename(path))}"
 
 
 def _failed_by(findings: list[Finding], assignment: Assignment) -> str:
@@ -262,8 +320,9 @@ def copies(owner: dict[str, str]) -> tuple[tuple[str, ...], ...]:
             continue
         data = {k: v for k, v in data.items() if k not in ("id", "title", "notes",
                                                               "description")}
-        digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-        groups.setdefault(digest, []).append((student, f"{student}/{os.path.basename(path)}"))
+        digest = hashlib.sha256(json.dumps(_canonical(data), sort_keys=True,
+                                           default=str).encode()).hexdigest()
+        groups.setdefault(digest, []).append((student, _label(student, path)))
     return tuple(tuple(label for _s, label in g) for g in groups.values()
                  if len({s for s, _label in g}) > 1)
 
@@ -290,3 +349,23 @@ def corrected_line(finding: Finding) -> tuple[str, str] | None:
     pattern = re.compile(rf"(?<![A-Za-z0-9_-])({re.escape(key)}\s*:\s*)([^,}}\]#\n]*?)(\s*(?=[,}}\]#]|$))")
     fixed, n = pattern.subn(lambda mm: f"{mm.group(1)}{value}{mm.group(3)}", line, count=1)
     return (line, fixed) if n and fixed != line else None
+
+
+def _canonical(value: object) -> object:
+    """A protocol's data with every quantity in its dimension's canonical unit (``1 week`` and
+    ``7 d`` are the same interval), so that a copy is not hidden by rewriting units."""
+    from mesosim.units import _QUANTITY, UNITS, UnitError, parse_quantity
+
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    if isinstance(value, str):
+        m = _QUANTITY.match(value)
+        if m and m.group(2) in UNITS:
+            try:
+                q = parse_quantity(value, UNITS[m.group(2)][0])
+            except UnitError:
+                return value
+            return f"{q.canonical:.9g} {q.dimension}"
+    return value

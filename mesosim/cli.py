@@ -570,8 +570,11 @@ def class_cmd(ctx: click.Context, submissions: str, fmt: str, output: str | None
             config.path, submissions, depth=1):
         ctx.obj["config"] = config = None  # a student's file: never the instructor's
     host = _host(ctx)
-    if output is not None:
-        _refuse_input_as_output(output, (submissions,))
+    if output is not None and (_inside(output, submissions) or os.path.realpath(
+            output) == os.path.realpath(submissions)):
+        raise click.BadParameter("the summary may not be written inside the submissions (it "
+                                 "would overwrite or become a student's file)",
+                                 param_hint="--output")
     if feedback_dir is not None and (_inside(feedback_dir, submissions) or os.path.realpath(
             feedback_dir) == os.path.realpath(submissions)):
         raise click.BadParameter("the feedback folder may not be inside the submissions (it "

@@ -361,7 +361,7 @@ def parse_assignment(table: Any, lines: Lines, at: tuple[str, ...]) -> Assignmen
             raise ConfigError(f"{lines.where(*at, 'pass-mark')}: 'pass-mark' must be a score "
                               f"from 0 to 100, not {v!r}")
         kw["pass_mark"] = float(v)
-    for key, what in (("points", "points one finding costs"), ("caps", "the most a kind costs")):
+    for key, what in (("points", "points one finding costs"), ("caps", "the most a kind or a rule costs")):
         if key not in table:
             continue
         sub = table[key]
@@ -376,9 +376,9 @@ def parse_assignment(table: Any, lines: Lines, at: tuple[str, ...]) -> Assignmen
                 raise ConfigError(f"{lines.where(*at, key, name)}: '{name}' is not a rule code, "
                                   "a kind" + (" or a severity" if key == "points" else "")
                                   + (f"; did you mean '{hint}'?" if hint else ""))
-            if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
+            if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 100:
                 raise ConfigError(f"{lines.where(*at, key, name)}: {what} must be a number of "
-                                  f"points (0 or more), not {v!r}")
+                                  f"points from 0 to 100, not {v!r}")
         kw[key] = {k: float(v) for k, v in sub.items()}
     return Assignment(**kw)
 
@@ -497,7 +497,7 @@ def check_assignment(assignment: Assignment, catalog: Catalog) -> None:
             raise ConfigError(f"{where}: 'fail-on' names rule codes or kinds, and '{name}' is "
                               "neither" + (f"; did you mean '{hint}'?" if hint else
                                            f"; kinds are: {', '.join(KINDS)}"))
-    for table in (assignment.points, assignment.fail_on):
+    for table in (assignment.points, assignment.caps, assignment.fail_on):
         for name in table:
             if FULL_CODE.fullmatch(name) and name not in catalog.rules:
                 hint = did_you_mean(name, catalog.rules)

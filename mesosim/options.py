@@ -76,7 +76,7 @@ class Options:
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(factory=dict)
     exclude: tuple[str, ...] = field(default=(), converter=_codes)
     report_unused_ignores: bool = False
-    #: codes or prefixes no suppression comment may silence besides the contraindications,
+    #: codes, prefixes or kinds no suppression comment may silence besides the contraindications,
     #: which never are (a student must not suppress a pregnant patient into a pass): a comment
     #: naming one is itself an error (MS012) and the finding stays
     unsuppressable: tuple[str, ...] = field(default=(), converter=_codes)

@@ -109,8 +109,12 @@ def _apply_one(tech: Technique, ov: Override, catalog: Catalog) -> Technique:
     prev = tech.range_for(step, param, ov.zone, ov.setting)
     new = ParamRange(step, param, _merge(prev.range if prev else None, ov.range), ov.zone,
                      ov.setting)
-    kept = [pr for pr in tech.parameters if not (pr.step == step and pr.param == param and
-                                                  pr.zone == ov.zone and pr.setting == ov.setting)]
+    # the school's figure holds wherever its scope applies: it replaces the plugin's ranges of
+    # that scope and of every narrower one (an override for all settings replaces the home
+    # figure too, or the home figure, more specific, would still be in force at home)
+    kept = [pr for pr in tech.parameters if not (
+        pr.step == step and pr.param == param and (ov.zone is None or pr.zone == ov.zone)
+        and (ov.setting is None or pr.setting == ov.setting))]
     return evolve(tech, parameters=(*kept, new))
 
 

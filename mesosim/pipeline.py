@@ -72,8 +72,6 @@ def run_document(doc: Document, catalog: Catalog, options: Options | None = None
             trace = simulate(protocol, tech, catalog)
             judged = Sink(doc.path, catalog.rules, locate, technique=tech.name)
             sink.findings += run_checks(protocol, tech, catalog, trace, judged, maintenance)
-            if options.assignment is not None:
-                sink.findings += assignment_findings(protocol, options.assignment, judged)
             if hooks is not None:
                 extra, failures = hooks.run_checks(protocol, tech, trace)
                 sink.findings += extra
@@ -81,8 +79,12 @@ def run_document(doc: Document, catalog: Catalog, options: Options | None = None
                     sink.findings.append(judged.new(
                         rules.PLUGIN_FAILED, (), f"plugin '{fail.plugin}' failed in hook "
                         f"{fail.hook} while checking this file: {fail.error}", pos=(1, 1)))
+        if protocol is not None and options.assignment is not None:
+            sink.findings += assignment_findings(
+                protocol, options.assignment,
+                Sink(doc.path, catalog.rules, locate, technique=tech.name if tech else None))
     kept, suppressed = finish(fold(sink.findings), doc, options)
-    result = FileResult(doc.path, kept, tuple(failures), suppressed)
+    result = FileResult(doc.path, kept, tuple(failures), suppressed, checked=trace is not None)
     return Outcome(result, protocol, tech, trace)
 
 

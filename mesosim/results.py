@@ -53,6 +53,9 @@ class FileResult:
     failures: tuple[HookFailure, ...] = ()
     #: what suppression comments silenced: counted and shown, never dropped
     suppressed: tuple[SuppressedFinding, ...] = ()
+    #: whether the technique's checks ran (not for a file that does not parse, is not a
+    #: protocol, or names no loaded technique): a class grades such a file as failed
+    checked: bool = True
 
     @property
     def errors(self) -> int:

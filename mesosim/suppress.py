@@ -27,9 +27,11 @@ class Suppression(NamedTuple):
     reason: str
 
 
-def parse(text: str) -> list[Suppression]:
-    """Every suppression comment in ``text``."""
-    if "ignore[" not in text:  # fast path: most files have none (all say "mesosim: 1")
+def parse(text: str, json: bool = False) -> list[Suppression]:
+    """Every suppression comment in ``text``: a YAML comment only, never text inside a value
+    (a title reading ``# mesosim: ignore[MS] ...``), and none at all in JSON, which has no
+    comments."""
+    if json or "ignore[" not in text:  # fast path: most files have none (all say "mesosim: 1")
         return []
     out = []
     for i, line in enumerate(text.splitlines(), start=1):
@@ -40,7 +42,35 @@ def parse(text: str) -> list[Suppression]:
         alone = line[: m.start()].strip() == ""
         out.append(Suppression(i + 1 if alone else i, (i, m.start() + 1), codes,
                                m.group(2).strip()))
-    return out
+    return _comments_only(text, out) if out else out
+
+
+def _comments_only(text: str, found: list[Suppression]) -> list[Suppression]:
+    """The suppressions whose ``#`` lies outside every scalar of the YAML text (linear: one
+    pass of the C scanner, only for a file that has a candidate)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    try:
+        for tok in yaml.scan(text, Loader=loader):
+            if isinstance(tok, yaml.ScalarToken) and tok.start_mark is not None:
+                spans.append(((tok.start_mark.line + 1, tok.start_mark.column + 1),
+                              (tok.end_mark.line + 1, tok.end_mark.column + 1)))
+    except yaml.YAMLError:
+        pass  # a file that does not parse is reported as such; its findings stop there
+    if not spans:
+        return found
+    import bisect
+
+    starts = [a for a, _b in spans]
+    kept = []
+    for sup in found:
+        k = bisect.bisect_right(starts, sup.at) - 1  # scalars do not overlap, in order
+        if k >= 0 and spans[k][0] <= sup.at < spans[k][1]:
+            continue
+        kept.append(sup)
+    return kept
 
 
 class Suppressed(NamedTuple):
@@ -64,7 +94,7 @@ def apply_suppressions(findings: list[Finding], doc: Document, report_unused: bo
     """Split the findings into those kept and those suppressed; add MS010/MS011/MS012 about
     the suppressions. A comment naming an unsuppressable rule (or any comment where none is
     allowed) silences nothing and is itself an error (MS012)."""
-    sups = parse(doc.text)
+    sups = parse(doc.text, json=doc.path.lower().endswith(".json"))
     if not sups:
         return findings, []
     from mesosim import rules
@@ -85,7 +115,7 @@ def apply_suppressions(findings: list[Finding], doc: Document, report_unused: bo
         if hit is None:
             kept.append(f)
         elif not allowed or f.kind == "contraindication" or f.rule in NEVER or \
-                any(f.rule.startswith(u) for u in unsuppressable):
+                any(f.rule.startswith(u) or f.kind == u for u in unsuppressable):
             kept.append(f)
             forbidden.setdefault(hit, []).append(f.rule)
         else:

@@ -407,3 +407,165 @@ def test_a_graded_class_allows_no_suppression_unless_the_assignment_says_so(run,
         assert codes == {"MS401", "MS012"} and sam["suppressed"] == 0 and sam["score"] == 80
     else:
         assert codes == set() and sam["suppressed"] == 1 and sam["score"] == 100
+
+
+# --- an adversarial review of grading (each test a way found to game or break it) -------------
+
+
+def _one_student(tmp_path, text, name="sam", file="p.yaml"):
+    (tmp_path / "s" / name).mkdir(parents=True)
+    (tmp_path / "s" / name / file).write_text(text)
+    return str(tmp_path / "s")
+
+
+def _grade(run, folder, *args):
+    r = run("class", folder, "--assignment", ASSIGNMENT, "-f", "json", *args)
+    assert r.exit_code == 0, r.output
+    return {x["student"]: x for x in json.loads(r.output)["students"]}
+
+
+@pytest.mark.parametrize("text", ["", "null\n", "{{{\n", "[]\n",
+                                  open(VALID).read().replace("manual-injection",
+                                                             "manual-injektion")])
+def test_a_file_no_check_could_run_on_fails_the_student(run, tmp_path, text):
+    sam = _grade(run, _one_student(tmp_path, text))["sam"]
+    assert not sam["passed"] and "could not be checked" in sam["failed_by"]
+
+
+@pytest.mark.parametrize("value", ["pregnancy", "{pregnancy: true}", "[[pregnancy]]"])
+def test_a_contraindication_behind_a_type_error_is_still_found(run, tmp_path, value):
+    text = open(VALID).read().replace("conditions: []", f"conditions: {value}")
+    sam = _grade(run, _one_student(tmp_path, text))["sam"]
+    assert {"MS103", "MS601"} <= {c["rule"] for c in sam["codes"]} and not sam["passed"]
+
+
+def test_what_fails_a_student_cannot_be_suppressed_even_where_suppressions_are_allowed(
+        run, tmp_path):
+    scalp = open(os.path.join(SUBMISSIONS, "finn", "scalp.yaml")).read().replace(
+        "zone: scalp", "zone: scalp  # mesosim: ignore[MS021] x")
+    folder = _one_student(tmp_path, scalp)
+    (tmp_path / "a.toml").write_text(open(ASSIGNMENT).read().replace(
+        "suppressions = false", "suppressions = true"))
+    r = run("class", folder, "--assignment", str(tmp_path / "a.toml"), "-f", "json")
+    [sam] = json.loads(r.output)["students"]
+    assert {c["rule"] for c in sam["codes"]} == {"MS021", "MS012"} and not sam["passed"]
+
+
+def test_only_real_comments_suppress(reg):
+    in_json = json.dumps({"mesosim": 1, "title": "# mesosim: ignore[MS] x", "technique": "x"})
+    assert check_text(in_json, reg, "p.json").suppressed == ()
+    assert {f.rule for f in check_text(in_json, reg, "p.json").findings} >= {"MS201"}
+    quoted = edit("title: Base protocol for rule tests",
+                  "title: 'Notes # mesosim: ignore[MS401] see'")
+    assert check_text(quoted, reg, "p.yaml").findings == ()
+
+
+def test_the_instructors_globs_do_not_apply_to_submissions(run, tmp_path, monkeypatch):
+    (tmp_path / "mesosim.toml").write_text('exclude = ["*/legacy/*"]\n'
+                                           '[per-file-ignores]\n"*/legacy/*" = ["MS4"]\n')
+    deep = open(VALID).read().replace("depth: 1.5 mm", "depth: 4 mm")
+    _one_student(tmp_path, deep, name="bob/legacy")
+    monkeypatch.chdir(tmp_path)
+    bob = _grade(run, "s")["bob"]
+    assert [c["rule"] for c in bob["codes"]] == ["MS401"]
+
+
+def test_copies_are_found_whatever_the_units(reg, tmp_path):
+    from mesosim.classroom import summarize
+
+    text = open(VALID).read()
+    _one_student(tmp_path, text, name="a")
+    _one_student(tmp_path, text.replace("interval: 7 d", "interval: 1 week")
+                 .replace("wait: 20 min", "wait: 1200 s"), name="b")
+    assert summarize(str(tmp_path / "s"), reg).copies == (("a/p.yaml", "b/p.yaml"),)
+
+
+def test_links_out_of_the_submissions_are_not_followed(run, tmp_path):
+    folder = _one_student(tmp_path, open(VALID).read())
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.yaml").write_text("mesosim: 1\n")
+    os.symlink(outside, tmp_path / "s" / "sam" / "lib")
+    os.symlink(outside / "x.yaml", tmp_path / "s" / "sam" / "y.yaml")
+    os.symlink(outside, tmp_path / "s" / "mallory")
+    students = _grade(run, folder)
+    assert students["sam"]["files"] == 1 and students["sam"]["passed"]
+    notes = [n["message"] for n in students["sam"]["notes"]]
+    assert any("'lib' links outside" in m for m in notes)
+    assert any("'y.yaml' links outside" in m for m in notes)
+    assert students["mallory"]["files"] == 0 and not students["mallory"]["passed"]
+
+
+def test_reports_are_never_written_into_the_submissions(run, tmp_path):
+    import shutil
+
+    shutil.copytree(SUBMISSIONS, tmp_path / "s")
+    before = (tmp_path / "s" / "eve" / "notes.txt").read_text()
+    for target in ("s/eve/notes.txt", "s/zed.json", "s"):
+        r = run("class", str(tmp_path / "s"), "-f", "json", "-o", str(tmp_path / target))
+        assert r.exit_code == 2, target
+    assert (tmp_path / "s" / "eve" / "notes.txt").read_text() == before
+    assert not (tmp_path / "s" / "zed.json").exists()
+
+
+def test_a_class_json_report_is_never_checked_as_a_protocol(run, tmp_path):
+    out = tmp_path / "class.json"
+    assert run("class", SUBMISSIONS, "--assignment", ASSIGNMENT, "-f", "json", "-o",
+               str(out)).exit_code == 0
+    r = run("check", "--format", "json", str(tmp_path))
+    assert json.loads(r.output)["files"] == []
+
+
+def test_feedback_never_overwrites_a_file_of_someone_elses(run, tmp_path):
+    fb = tmp_path / "fb"
+    fb.mkdir()
+    (fb / "ana.md").write_text("my notes\n")
+    r = run("class", SUBMISSIONS, "--feedback", str(fb))
+    assert r.exit_code == 2 and (fb / "ana.md").read_text() == "my notes\n"
+    assert sorted(os.listdir(fb)) == ["ana.md"]   # nothing written before the refusal
+    (fb / "ana.md").unlink()
+    assert run("class", SUBMISSIONS, "--feedback", str(fb)).exit_code == 0
+    assert run("class", SUBMISSIONS, "--feedback", str(fb)).exit_code == 0  # its own: again
+
+
+def test_a_folder_name_that_is_not_utf8_is_graded_and_written(run, tmp_path):
+    top = os.fsencode(str(tmp_path / "s"))
+    os.makedirs(os.path.join(top, b"\xff\xfe"))
+    with open(os.path.join(top, b"\xff\xfe", b"p.yaml"), "w") as fh:
+        fh.write(open(VALID).read())
+    for args in (["--feedback", str(tmp_path / "fb")], ["-o", str(tmp_path / "c.json"),
+                                                        "-f", "json"]):
+        r = run("class", str(tmp_path / "s"), *args)
+        assert r.exit_code == 0, r.output
+    assert "\ufffd" in json.loads((tmp_path / "c.json").read_text())["students"][0]["student"]
+
+
+def test_caps_by_rule_code_apply_and_numbers_must_be_finite(run, tmp_path):
+    from mesosim.classroom import score
+    from mesosim.findings import Finding
+    from mesosim.options import Assignment
+
+    f = Finding("MS401", "depth", "error", "p.yaml", 1, 1, "m")
+    assert score([f] * 5, Assignment(caps={"MS401": 25})) == 75
+    for bad in ("nan", "inf", "1e400"):
+        (tmp_path / "a.toml").write_text(f"[class.points]\nerror = {bad}\n")
+        r = run("class", SUBMISSIONS, "--assignment", str(tmp_path / "a.toml"))
+        assert r.exit_code == 2 and "from 0 to 100" in r.output, bad
+
+
+def test_a_school_override_for_every_setting_holds_in_each(run, tmp_path, monkeypatch):
+    (tmp_path / "mesosim.toml").write_text('[[override]]\ntechnique = "roller"\n'
+                                           'parameter = "rolling.needle_length"\n'
+                                           'max = "0.3 mm"\n')
+    monkeypatch.chdir(tmp_path)
+    for setting in ("home", "clinic"):
+        text = run("new", "roller", "--zone", "face", "--setting", setting).output
+        assert "needle_length: 0.3 mm" in text, setting
+        (tmp_path / f"{setting}.yaml").write_text(text.replace("0.3 mm", "0.45 mm"))
+        r = run("check", f"{setting}.yaml")
+        assert "MS401" in r.output, setting
+
+
+def test_new_refuses_a_start_no_course_can_follow(run):
+    r = run("new", "manual-injection", "--start", "9999-12-31")
+    assert r.exit_code == 2 and "no model answer passes" in r.output

@@ -161,7 +161,7 @@ def feedback(student: Student, summary: ClassSummary, catalog: Catalog) -> str:
         out.append(f"Result: {verdict} ({student.errors} error{'s' * (student.errors != 1)}, "
                    f"{student.warnings} warning{'s' * (student.warnings != 1)}).")
     if student.failed_by:
-        out.append(f"A finding of this kind fails the assignment whatever the score: "
+        out.append(f"This fails the assignment whatever the score: "
                    f"{student.failed_by}.")
     out.append("")
     if student.files == 0:
@@ -210,6 +210,14 @@ def _item(f: Finding, catalog: Catalog, claims_of: Any, where: str) -> list[str]
     return [*lines, ""]
 
 
+def _is_feedback(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(15) == b"# Feedback for "
+    except OSError:
+        return False
+
+
 def write_feedback(summary: ClassSummary, folder: str, catalog: Catalog) -> list[str]:
     """Write one ``STUDENT.md`` per student into ``folder`` (created if needed; a name a file
     system would refuse or confuse gets ``_`` and, if it then meets another, ``-2``); returns
@@ -220,7 +228,7 @@ def write_feedback(summary: ClassSummary, folder: str, catalog: Catalog) -> list
     from mesosim.atomic import write_atomic
 
     os.makedirs(folder, exist_ok=True)
-    written = []
+    planned = []
     taken: set[str] = set()
     for s in summary.students:
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", s.name).strip("._")[:100] or "student"
@@ -230,6 +238,10 @@ def write_feedback(summary: ClassSummary, folder: str, catalog: Catalog) -> list
             name = f"{safe}-{n}"
         taken.add(name.casefold())
         path = os.path.join(folder, f"{name}.md")
+        if os.path.lexists(path) and not _is_feedback(path):  # checked before writing any
+            raise FileExistsError(f"{path} exists and is not a feedback file of mesosim's: "
+                                  "choose an empty folder")
+        planned.append((s, path))
+    for s, path in planned:
         write_atomic(path, feedback(s, summary, catalog))
-        written.append(path)
-    return written
+    return [path for _s, path in planned]
