@@ -196,9 +196,9 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
     from mesosim.report import REPORTERS
     from mesosim.runner import check_paths
 
-    if fmt not in REPORTERS:
+    if fmt not in REPORTERS and fmt != "html":
         raise click.BadParameter(f"'{fmt}' is not a format; choose from: "
-                                 f"{', '.join(REPORTERS)}", param_hint="--format")
+                                 f"{', '.join((*REPORTERS, 'html'))}", param_hint="--format")
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise click.BadParameter(f"no such file or directory: {', '.join(missing)}",
@@ -225,9 +225,22 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
     report = check_paths(paths, host, options, jobs=jobs, recipe=_recipe(ctx))
     if color is None:
         color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    text = REPORTERS[fmt](report, host.catalog, color)
+    if fmt == "html":
+        from mesosim.report.html import render_outcomes
+
+        text = render_outcomes(_outcomes(report, host, options), host.catalog)
+    else:
+        text = REPORTERS[fmt](report, host.catalog, color)
     _emit(text, output)
     ctx.exit(report.exit_code)
+
+
+def _outcomes(report: Any, host: PluginHost, options: Any) -> list[Any]:
+    """Each checked file's pictures' data (protocol, technique, trace), its findings the
+    report's: the files are read again, one by one, for the HTML report only."""
+    from mesosim.runner import simulate_file
+
+    return [simulate_file(r.path, host, options)._replace(result=r) for r in report.files]
 
 
 def _check_output(output: str | None, hint: str = "--output") -> None:
@@ -269,7 +282,8 @@ def _emit(text: str, output: str | None) -> None:
 
 @cli.command("simulate")
 @click.argument("protocol", type=click.Path(exists=True, dir_okay=False))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "html"]),
+              default="text",
               show_default=True, help="text: a readable timeline; json: the full trace.")
 @click.option("--ics", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Also write the course as an iCalendar file (sessions, restriction windows).")
@@ -305,7 +319,13 @@ def simulate_cmd(ctx: click.Context, protocol: str, fmt: str, ics: str | None, s
     sim = simulate_file(protocol, host, config.options if config is not None else Options())
     color = output is None and fmt == "text" and sys.stdout.isatty() and not os.environ.get(
         "NO_COLOR")
-    _emit(render_json(sim) if fmt == "json" else render_timeline(sim, host.catalog, color), output)
+    if fmt == "html":
+        from mesosim.report.html import render_simulation
+
+        _emit(render_simulation(sim, host.catalog), output)
+    else:
+        _emit(render_json(sim) if fmt == "json" else render_timeline(sim, host.catalog, color),
+              output)
     if ics is not None:
         if sim.trace is None:
             click.echo(f"mesosim: no calendar written to {ics}: the protocol could not be "
@@ -536,7 +556,8 @@ def new_cmd(ctx: click.Context, technique: str, zone: str | None, setting: str |
 
 @cli.command("class")
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text",
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "csv", "json", "html"]),
+              default="text",
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the summary to FILE (atomically) instead of standard output.")
@@ -595,6 +616,15 @@ def class_cmd(ctx: click.Context, submissions: str, fmt: str, output: str | None
         except OSError as exc:
             raise OutputProblem(f"cannot write feedback into {feedback_dir}: "
                                 f"{exc.strerror or exc}") from None
+    if fmt == "html":
+        from mesosim.report.html import render_class
+        from mesosim.runner import simulate_file
+
+        options = config.options if config is not None else Options()
+        outcomes = {r.path: simulate_file(r.path, host, options)._replace(result=r)
+                    for s in summary.students for r in s.results}
+        _emit(render_class(summary, outcomes, host.catalog), output)
+        return
     _emit(RENDERERS[fmt](summary), output)
 
 

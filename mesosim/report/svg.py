@@ -144,7 +144,7 @@ def timeline(protocol: Protocol, technique: Technique, trace: Trace,
                    f'{_t(label)}</text>'
                    f'<rect class="bar" x="{_num(x)}" y="{y + 4}" width="{_num(w)}" '
                    f'height="{ROW_H - 8}"'
-                   + (f' fill="url(#hatch-{_t(ident)})"' if wait else "") + '/>')
+                   + (f' style="fill: url(#hatch-{_t(ident)})"' if wait else "") + '/>')
         if wait:
             out.append(f'<text class="note" x="{_num(x + w + 4)}" y="{y + 15}">wait</text>')
         gained = [s for s in run.state_after if s not in previous]
@@ -228,7 +228,7 @@ def calendar(protocol: Protocol, technique: Technique, trace: Trace,
         for i in by_activity[a]:
             w = windows[i]
             x1, x2 = x(w.start), x(w.end) + scale
-            fill = f' fill="url(#hatch-{_t(ident)})"' if w.kind == "beforecare" else ""
+            fill = f' style="fill: url(#hatch-{_t(ident)})"' if w.kind == "beforecare" else ""
             out.append(f'<rect class="window {w.kind}" x="{_num(x1)}" y="{y + 5}" '
                        f'width="{_num(max(x2 - x1, 1.0))}" height="{ROW_H - 10}"{fill}>'
                        f'<title>{_t(w.activity)}: {w.kind} of session {w.session}, {w.start} '
@@ -325,14 +325,16 @@ def step_graph(technique: Technique, protocol: Protocol | None, findings: Sequen
     order = {f.subject for f in findings if f.rule == ORDER and f.subject}
     outside = sorted({f.subject for f in findings if f.rule in OUTSIDE and f.subject})
     written = {s.name for s in protocol.steps} if protocol is not None else set()
-    col_w, node_w, node_h, gap = 150, 128, 26, 12
-    tallest = max((len(layer) for layer in layers), default=1)
-    height = 30 + tallest * (node_h + gap) + 30
-    width = 20 + len(layers) * col_w + (col_w + 20 if outside else 0)
+    # layers run top to bottom (a technique's graph is mostly a chain: a column reads on a
+    # page where a row would not fit); the steps of one layer side by side
+    row_h, node_w, node_h, gap = 46, 150, 26, 14
+    widest = max((len(layer) for layer in layers), default=1)
+    width = 20 + widest * (node_w + gap) + (node_w + 40 if outside else 0) + 60
+    height = 24 + len(layers) * row_h + 10
     where: dict[str, tuple[float, float]] = {}
     for i, layer in enumerate(layers):
         for j, slot in enumerate(layer):
-            where[slot] = (20 + i * col_w, 30 + j * (node_h + gap))
+            where[slot] = (20 + j * (node_w + gap), 24 + i * row_h)
     desc = (f"{len(graph.slots)} steps in {len(layers)} layers; an arrow means 'comes before'."
             + (f" Missing: {', '.join(sorted(missing))}." if missing else "")
             + (f" Out of order: {', '.join(sorted(order))}." if order else "")
@@ -340,8 +342,8 @@ def step_graph(technique: Technique, protocol: Protocol | None, findings: Sequen
     out = [_head("graph", width, height, f"Step graph of {technique.name}", desc, ident)]
     for a, b in graph.edges:
         (x1, y1), (x2, y2) = where[a], where[b]
-        out.append(f'<line class="edge" x1="{_num(x1 + node_w)}" y1="{_num(y1 + node_h / 2)}" '
-                   f'x2="{_num(x2)}" y2="{_num(y2 + node_h / 2)}" '
+        out.append(f'<line class="edge" x1="{_num(x1 + node_w / 2)}" y1="{_num(y1 + node_h)}" '
+                   f'x2="{_num(x2 + node_w / 2)}" y2="{_num(y2)}" '
                    f'marker-end="url(#arrow-{_t(ident)})"/>')
     for slot, (x, y) in where.items():
         name = graph.slots[slot]
@@ -358,13 +360,13 @@ def step_graph(technique: Technique, protocol: Protocol | None, findings: Sequen
                    f'data-step="{_t(name)}" data-state="{state}"><title>{_t(what)}</title>'
                    f'<rect x="{_num(x)}" y="{_num(y)}" width="{node_w}" height="{node_h}" '
                    f'rx="4"/><text x="{_num(x + 6)}" y="{_num(y + 17)}">{_t(name)}</text>'
-                   + (f'<text class="mark" x="{_num(x + node_w - 4)}" y="{_num(y - 3)}" '
-                      f'text-anchor="end">{_t(mark)}</text>' if mark else "") + "</g>")
+                   + (f'<text class="mark" x="{_num(x + node_w + 6)}" y="{_num(y + 17)}">'
+                      f'{_t(mark)}</text>' if mark else "") + "</g>")
     if outside:
-        x0 = 20 + len(layers) * col_w + 10
-        out.append(f'<text class="axis" x="{x0}" y="18">not in the graph</text>')
+        x0 = 20 + widest * (node_w + gap) + 70
+        out.append(f'<text class="axis" x="{x0}" y="16">not in the graph</text>')
         for j, name in enumerate(outside):
-            y = 30 + j * (node_h + gap)
+            y = 24 + j * row_h
             out.append(f'<g class="node outside" id="{_t(ident)}-outside-{j}" '
                        f'data-step="{_t(name)}" data-state="outside"><title>{_t(name)}: not a '
                        f'step of {_t(technique.name)}</title><rect x="{x0}" y="{y}" '
