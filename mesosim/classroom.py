@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from mesosim.catalog import Catalog
     from mesosim.options import Assignment, Options
     from mesosim.plugin.host import HostRecipe, PluginHost
-    from mesosim.results import FileResult, Report
+    from mesosim.results import FileResult, Outcome, Report
 
 #: how many of a student's rule codes the table shows
 TOP_CODES: Final = 3
@@ -181,8 +181,10 @@ def _note(code: str, path: str, message: str, catalog: Catalog, suggestion: str 
 
 def summarize(folder: str, host: PluginHost, options: Options | None = None, jobs: int = 1,
               recipe: HostRecipe | None = None, assignment: Assignment | None = None,
-              origins: dict[str, str] | None = None) -> ClassSummary:
-    """Check every student's files under ``folder`` and grade them per student."""
+              origins: dict[str, str] | None = None,
+              outcomes: dict[str, Outcome] | None = None) -> ClassSummary:
+    """Check every student's files under ``folder`` and grade them per student (``outcomes``,
+    when given, receives each file's whole outcome, for the pictures of an HTML report)."""
     from mesosim.options import Options
     from mesosim.runner import check_paths
 
@@ -206,7 +208,8 @@ def summarize(folder: str, host: PluginHost, options: Options | None = None, job
         for f in files:
             owner[f] = student
         notes.setdefault(student, []).extend(extra)
-    report = check_paths(sorted(owner), host, options, jobs=jobs, recipe=recipe)
+    report = check_paths(sorted(owner), host, options, jobs=jobs, recipe=recipe,
+                         outcomes=outcomes)
     return summary_of(report, owner, names, catalog, assignment, notes, origins or {})
 
 

@@ -222,25 +222,20 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
     host = _host(ctx)
     _known_codes(host, select, "--select")
     _known_codes(host, ignore, "--ignore")
-    report = check_paths(paths, host, options, jobs=jobs, recipe=_recipe(ctx))
+    kept: dict[str, Any] | None = {} if fmt == "html" else None
+    report = check_paths(paths, host, options, jobs=jobs, recipe=_recipe(ctx), outcomes=kept)
     if color is None:
         color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if fmt == "html":
         from mesosim.report.html import render_outcomes
+        from mesosim.results import Outcome
 
-        text = render_outcomes(_outcomes(report, host, options), host.catalog)
+        text = render_outcomes([(kept or {}).get(r.path) or Outcome(r) for r in report.files],
+                               host.catalog)
     else:
         text = REPORTERS[fmt](report, host.catalog, color)
     _emit(text, output)
     ctx.exit(report.exit_code)
-
-
-def _outcomes(report: Any, host: PluginHost, options: Any) -> list[Any]:
-    """Each checked file's pictures' data (protocol, technique, trace), its findings the
-    report's: the files are read again, one by one, for the HTML report only."""
-    from mesosim.runner import simulate_file
-
-    return [simulate_file(r.path, host, options)._replace(result=r) for r in report.files]
 
 
 def _check_output(output: str | None, hint: str = "--output") -> None:
@@ -607,22 +602,20 @@ def class_cmd(ctx: click.Context, submissions: str, fmt: str, output: str | None
             check_assignment(task, host.catalog)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
+    outcomes: dict[str, Any] | None = {} if fmt == "html" else None
     summary = summarize(submissions, host, config.options if config is not None else Options(),
                         jobs=jobs, recipe=_recipe(ctx), assignment=task,
-                        origins=dict(config.origins) if config is not None else None)
+                        origins=dict(config.origins) if config is not None else None,
+                        outcomes=outcomes)
     if feedback_dir is not None:
         try:
             write_feedback(summary, feedback_dir, host.catalog)
         except OSError as exc:
             raise OutputProblem(f"cannot write feedback into {feedback_dir}: "
                                 f"{exc.strerror or exc}") from None
-    if fmt == "html":
+    if outcomes is not None:
         from mesosim.report.html import render_class
-        from mesosim.runner import simulate_file
 
-        options = config.options if config is not None else Options()
-        outcomes = {r.path: simulate_file(r.path, host, options)._replace(result=r)
-                    for s in summary.students for r in s.results}
         _emit(render_class(summary, outcomes, host.catalog), output)
         return
     _emit(RENDERERS[fmt](summary), output)

@@ -122,13 +122,17 @@ def collect_files(paths: Sequence[str], options: Options) -> list[str]:
 
 
 def check_paths(paths: Sequence[str], host: PluginHost, options: Options | None = None,
-                jobs: int = 1, recipe: HostRecipe | None = None) -> Report:
+                jobs: int = 1, recipe: HostRecipe | None = None,
+                outcomes: dict[str, Outcome] | None = None) -> Report:
     """Check every protocol file under ``paths``; results are sorted by path whatever ``jobs``.
 
     With ``jobs > 1`` files are checked in worker processes; ``jobs=0`` picks one worker per CPU
     when there are at least :data:`AUTO_JOBS_MIN_FILES` files (below that, starting workers costs
     more than it saves), else one. ``recipe`` says how a spawned worker builds its host again
     (which plugins, which overrides); forked workers inherit ``host`` as it is.
+
+    ``outcomes``, when given, receives each file's whole outcome (protocol, technique, trace)
+    for the pictures of an HTML report; the files are then checked in this process.
     """
     import os
 
@@ -136,7 +140,11 @@ def check_paths(paths: Sequence[str], host: PluginHost, options: Options | None 
     files = collect_files(paths, options)
     if jobs == 0:
         jobs = (os.cpu_count() or 1) if len(files) >= AUTO_JOBS_MIN_FILES else 1
-    if jobs > 1 and len(files) > 1:
+    if outcomes is not None:
+        for f in files:
+            outcomes[f] = simulate_file(f, host, options)
+        results = [outcomes[f].result for f in files]
+    elif jobs > 1 and len(files) > 1:
         results = _check_in_pool(files, host, options, jobs, recipe)
     else:
         results = [check_file(f, host, options) for f in files]

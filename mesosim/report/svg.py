@@ -20,7 +20,7 @@ from mesosim import rules
 from mesosim.findings import visible
 
 if TYPE_CHECKING:
-    from mesosim.declarations import Range, Technique
+    from mesosim.declarations import Range, StepGraph, Technique
     from mesosim.findings import Finding
     from mesosim.protocol import Protocol
     from mesosim.trace import Trace
@@ -310,17 +310,34 @@ def intervals(technique: Technique, trace: Trace) -> list[tuple[int, str, str, s
 # --- the step graph --------------------------------------------------------------------------
 
 
+_LAYERS: dict[int, tuple[object, list[list[str]]]] = {}
+
+
+def _layers(graph: StepGraph) -> list[list[str]]:
+    """The graph's layers (networkx's topological generations), each in the graph's order;
+    worked out once per graph (a class's files share a handful of techniques)."""
+    hit = _LAYERS.get(id(graph))
+    if hit is not None and hit[0] is graph:
+        return hit[1]
+    import networkx as nx
+
+    index = {s: i for i, s in enumerate(graph.order)}
+    layers = [sorted(layer, key=index.__getitem__)
+              for layer in nx.topological_generations(graph.networkx())]
+    if len(_LAYERS) > 256:
+        _LAYERS.clear()
+    _LAYERS[id(graph)] = (graph, layers)
+    return layers
+
+
 def step_graph(technique: Technique, protocol: Protocol | None, findings: Sequence[Finding],
                ident: str) -> str:
     """The technique's step graph ("must come before") in layers, left to right, with the
     protocol's steps laid over it: written, required but missing, out of order; steps the
     graph lacks in a column of their own. Marks come from the findings' subjects only, so the
     picture names exactly the steps the findings do."""
-    import networkx as nx
-
     graph = technique.steps
-    g = graph.networkx()
-    layers = [sorted(layer, key=graph.order.index) for layer in nx.topological_generations(g)]
+    layers = _layers(graph)
     missing = {f.subject for f in findings if f.rule == MISSING and f.subject}
     order = {f.subject for f in findings if f.rule == ORDER and f.subject}
     outside = sorted({f.subject for f in findings if f.rule in OUTSIDE and f.subject})
