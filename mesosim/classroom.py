@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
 
 from attrs import evolve, frozen
 
@@ -182,9 +183,10 @@ def _note(code: str, path: str, message: str, catalog: Catalog, suggestion: str 
 def summarize(folder: str, host: PluginHost, options: Options | None = None, jobs: int = 1,
               recipe: HostRecipe | None = None, assignment: Assignment | None = None,
               origins: dict[str, str] | None = None,
-              outcomes: dict[str, Outcome] | None = None) -> ClassSummary:
-    """Check every student's files under ``folder`` and grade them per student (``outcomes``,
-    when given, receives each file's whole outcome, for the pictures of an HTML report)."""
+              each: Callable[[Outcome], Any] | None = None,
+              extras: dict[str, Any] | None = None) -> ClassSummary:
+    """Check every student's files under ``folder`` and grade them per student (``each`` and
+    ``extras`` as for :func:`mesosim.runner.check_paths`: an HTML report's pictures)."""
     from mesosim.options import Options
     from mesosim.runner import check_paths
 
@@ -208,8 +210,8 @@ def summarize(folder: str, host: PluginHost, options: Options | None = None, job
         for f in files:
             owner[f] = student
         notes.setdefault(student, []).extend(extra)
-    report = check_paths(sorted(owner), host, options, jobs=jobs, recipe=recipe,
-                         outcomes=outcomes)
+    report = check_paths(sorted(owner), host, options, jobs=jobs, recipe=recipe, each=each,
+                         extras=extras)
     return summary_of(report, owner, names, catalog, assignment, notes, origins or {})
 
 

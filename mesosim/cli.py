@@ -222,20 +222,33 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
     host = _host(ctx)
     _known_codes(host, select, "--select")
     _known_codes(host, ignore, "--ignore")
-    kept: dict[str, Any] | None = {} if fmt == "html" else None
-    report = check_paths(paths, host, options, jobs=jobs, recipe=_recipe(ctx), outcomes=kept)
+    fragments: dict[str, str] = {}
+    each = _fragment_maker(host) if fmt == "html" else None
+    report = check_paths(paths, host, options, jobs=jobs, recipe=_recipe(ctx), each=each,
+                         extras=fragments)
     if color is None:
         color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if fmt == "html":
         from mesosim.report.html import render_outcomes
-        from mesosim.results import Outcome
 
-        text = render_outcomes([(kept or {}).get(r.path) or Outcome(r) for r in report.files],
-                               host.catalog)
+        text = render_outcomes(report.files, fragments, host.catalog)
     else:
         text = REPORTERS[fmt](report, host.catalog, color)
     _emit(text, output)
     ctx.exit(report.exit_code)
+
+
+def _fragment_maker(host: PluginHost) -> Any:
+    """What draws one protocol's part of an HTML report, where the file is checked."""
+    from functools import partial
+
+    from mesosim.report.html import fragment
+
+    return partial(_fragment, fragment, host)
+
+
+def _fragment(draw: Any, host: PluginHost, outcome: Any) -> str:
+    return str(draw(outcome, host.catalog))
 
 
 def _check_output(output: str | None, hint: str = "--output") -> None:
@@ -602,21 +615,22 @@ def class_cmd(ctx: click.Context, submissions: str, fmt: str, output: str | None
             check_assignment(task, host.catalog)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
-    outcomes: dict[str, Any] | None = {} if fmt == "html" else None
+    fragments: dict[str, str] = {}
     summary = summarize(submissions, host, config.options if config is not None else Options(),
                         jobs=jobs, recipe=_recipe(ctx), assignment=task,
                         origins=dict(config.origins) if config is not None else None,
-                        outcomes=outcomes)
+                        each=_fragment_maker(host) if fmt == "html" else None,
+                        extras=fragments)
     if feedback_dir is not None:
         try:
             write_feedback(summary, feedback_dir, host.catalog)
         except OSError as exc:
             raise OutputProblem(f"cannot write feedback into {feedback_dir}: "
                                 f"{exc.strerror or exc}") from None
-    if outcomes is not None:
+    if fmt == "html":
         from mesosim.report.html import render_class
 
-        _emit(render_class(summary, outcomes, host.catalog), output)
+        _emit(render_class(summary, fragments, host.catalog), output)
         return
     _emit(RENDERERS[fmt](summary), output)
 

@@ -8,8 +8,8 @@ for one file with its model and trace kept. Each file goes through the one pipel
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Final
 
 from mesosim.options import Options, path_matches
 from mesosim.pipeline import run_document
@@ -94,6 +94,8 @@ def check_text(text: str, host: PluginHost, path: str = "<string>",
 
 
 _WORKER_HOST: PluginHost | None = None
+#: what a forked worker also makes of each file's outcome (an HTML report's fragment)
+_WORKER_EACH: Callable[[Outcome], Any] | None = None
 
 
 def _worker_init(recipe: HostRecipe) -> None:
@@ -101,9 +103,12 @@ def _worker_init(recipe: HostRecipe) -> None:
     _WORKER_HOST = recipe.build()
 
 
-def _worker_check(args: tuple[str, Options]) -> FileResult:
+def _worker_check(args: tuple[str, Options]) -> FileResult | tuple[FileResult, Any]:
     assert _WORKER_HOST is not None
-    return check_file(args[0], _WORKER_HOST, args[1])
+    if _WORKER_EACH is None:
+        return check_file(args[0], _WORKER_HOST, args[1])
+    outcome = simulate_file(args[0], _WORKER_HOST, args[1])
+    return outcome.result, _WORKER_EACH(outcome)
 
 
 def collect_files(paths: Sequence[str], options: Options) -> list[str]:
@@ -123,7 +128,8 @@ def collect_files(paths: Sequence[str], options: Options) -> list[str]:
 
 def check_paths(paths: Sequence[str], host: PluginHost, options: Options | None = None,
                 jobs: int = 1, recipe: HostRecipe | None = None,
-                outcomes: dict[str, Outcome] | None = None) -> Report:
+                each: Callable[[Outcome], Any] | None = None,
+                extras: dict[str, Any] | None = None) -> Report:
     """Check every protocol file under ``paths``; results are sorted by path whatever ``jobs``.
 
     With ``jobs > 1`` files are checked in worker processes; ``jobs=0`` picks one worker per CPU
@@ -131,8 +137,10 @@ def check_paths(paths: Sequence[str], host: PluginHost, options: Options | None 
     more than it saves), else one. ``recipe`` says how a spawned worker builds its host again
     (which plugins, which overrides); forked workers inherit ``host`` as it is.
 
-    ``outcomes``, when given, receives each file's whole outcome (protocol, technique, trace)
-    for the pictures of an HTML report; the files are then checked in this process.
+    ``each``, when given, is applied to each file's whole outcome (protocol, technique,
+    trace) where the file is checked, in a worker or here, and what it returns is put in
+    ``extras`` by path: an HTML report's pictures are drawn in parallel that way. Workers are
+    then forked (elsewhere the files are checked in this process: ``each`` need not pickle).
     """
     import os
 
@@ -140,19 +148,32 @@ def check_paths(paths: Sequence[str], host: PluginHost, options: Options | None 
     files = collect_files(paths, options)
     if jobs == 0:
         jobs = (os.cpu_count() or 1) if len(files) >= AUTO_JOBS_MIN_FILES else 1
-    if outcomes is not None:
+    if each is not None and not _can_fork():
+        jobs = 1
+    extras = extras if extras is not None else {}
+    if jobs > 1 and len(files) > 1:
+        results = _check_in_pool(files, host, options, jobs, recipe, each, extras)
+    elif each is not None:
+        results = []
         for f in files:
-            outcomes[f] = simulate_file(f, host, options)
-        results = [outcomes[f].result for f in files]
-    elif jobs > 1 and len(files) > 1:
-        results = _check_in_pool(files, host, options, jobs, recipe)
+            outcome = simulate_file(f, host, options)
+            extras[f] = each(outcome)
+            results.append(outcome.result)
     else:
         results = [check_file(f, host, options) for f in files]
     return Report(tuple(sorted(results, key=lambda r: r.path)), host.catalog.plugins)
 
 
+def _can_fork() -> bool:
+    import multiprocessing
+    import sys
+
+    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+
+
 def _check_in_pool(files: list[str], host: PluginHost, options: Options, jobs: int,
-                   recipe: HostRecipe | None) -> list[FileResult]:
+                   recipe: HostRecipe | None, each: Callable[[Outcome], Any] | None = None,
+                   extras: dict[str, Any] | None = None) -> list[FileResult]:
     """Check ``files`` in ``jobs`` worker processes.
 
     On Linux the workers are forked and inherit the host exactly as the parent built it
@@ -165,15 +186,21 @@ def _check_in_pool(files: list[str], host: PluginHost, options: Options, jobs: i
     its worker again gets a plugin-error finding (MS901) instead of a result.
     """
     import multiprocessing
-    import sys
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     from mesosim.plugin.host import HostRecipe
 
-    global _WORKER_HOST
+    global _WORKER_HOST, _WORKER_EACH
     chunksize = max(1, len(files) // (jobs * 8))
-    fork = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+    fork = _can_fork()
+    extras = extras if extras is not None else {}
+
+    def keep(f: str, got: FileResult | tuple[FileResult, Any]) -> FileResult:
+        if isinstance(got, tuple):
+            extras[f] = got[1]
+            return got[0]
+        return got
 
     def pool(n: int) -> ProcessPoolExecutor:
         if fork:
@@ -181,16 +208,17 @@ def _check_in_pool(files: list[str], host: PluginHost, options: Options, jobs: i
         return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_worker_init, initargs=(recipe or HostRecipe(),))
 
-    saved = _WORKER_HOST
+    saved = _WORKER_HOST, _WORKER_EACH
     if fork:
-        _WORKER_HOST = host
+        _WORKER_HOST, _WORKER_EACH = host, each
     try:
         done: list[FileResult] = []
         try:
             with pool(jobs) as executor:
-                for result in executor.map(_worker_check, [(f, options) for f in files],
-                                           chunksize=chunksize):
-                    done.append(result)
+                for f, got in zip(files, executor.map(
+                        _worker_check, [(f, options) for f in files], chunksize=chunksize),
+                        strict=False):
+                    done.append(keep(f, got))
             return done
         except BrokenProcessPool:
             pass
@@ -198,12 +226,12 @@ def _check_in_pool(files: list[str], host: PluginHost, options: Options, jobs: i
         for f in files[len(done):]:
             try:
                 with pool(1) as executor:
-                    done.append(executor.submit(_worker_check, (f, options)).result())
+                    done.append(keep(f, executor.submit(_worker_check, (f, options)).result()))
             except BrokenProcessPool:
                 done.append(_died(f))
         return done
     finally:
-        _WORKER_HOST = saved
+        _WORKER_HOST, _WORKER_EACH = saved
 
 
 def _died(path: str) -> FileResult:

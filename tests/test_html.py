@@ -207,3 +207,11 @@ if sys.platform == "win32":  # pragma: no cover
     pytestmark = pytest.mark.skip("the browser tests run on Linux CI")
 
 _ = subprocess  # the vendor helper runs the CLI in a subprocess
+
+
+def test_the_html_report_is_the_same_whatever_the_workers(run, tmp_path):
+    """Each protocol is drawn where it is checked (in a worker with --jobs 2): same bytes."""
+    a, b = tmp_path / "a.html", tmp_path / "b.html"
+    assert run("check", "-f", "html", "-j", "1", "-o", str(a), PROTOCOLS).exit_code == 1
+    assert run("check", "-f", "html", "-j", "2", "-o", str(b), PROTOCOLS).exit_code == 1
+    assert a.read_bytes() == b.read_bytes()

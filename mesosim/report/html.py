@@ -15,7 +15,7 @@ and no JavaScript.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from mesosim.findings import visible
@@ -24,16 +24,35 @@ from mesosim.report import svg
 if TYPE_CHECKING:
     from mesosim.catalog import Catalog
     from mesosim.classroom import ClassSummary
-    from mesosim.findings import Finding
-    from mesosim.results import Outcome
+    from mesosim.results import FileResult, Outcome
+
+
+_ENV: list[Any] = []
 
 
 def _env() -> Any:
-    import jinja2
+    """The Jinja2 environment, made once per process (a worker renders many fragments)."""
+    if not _ENV:
+        import jinja2
 
-    return jinja2.Environment(loader=jinja2.PackageLoader("mesosim.report", "templates"),
-                              autoescape=True, trim_blocks=False, lstrip_blocks=False,
-                              undefined=jinja2.StrictUndefined)
+        _ENV.append(jinja2.Environment(
+            loader=jinja2.PackageLoader("mesosim.report", "templates"), autoescape=True,
+            undefined=jinja2.StrictUndefined))
+    return _ENV[0]
+
+
+def ident_of(path: str) -> str:
+    """A protocol's prefix for the ids of its elements: the same wherever it is rendered (a
+    worker process draws it without knowing its place in the page)."""
+    import hashlib
+
+    return "p" + hashlib.sha1(path.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def fragment(outcome: Outcome, catalog: Catalog) -> str:
+    """One protocol's view as HTML (what ``check_paths(each=...)`` draws in a worker)."""
+    view = protocol_view(outcome, catalog, ident_of(outcome.result.path))
+    return str(_env().get_template("protocol.html.j2").render(p=view))
 
 
 def _markup(text: str) -> Any:
@@ -118,68 +137,70 @@ def _page(title: str, items: list[dict[str, Any]], overview: dict[str, Any] | No
 
 def render_simulation(outcome: Outcome, catalog: Catalog) -> str:
     """``simulate --format html``: one protocol, its pictures open."""
-    view = protocol_view(outcome, catalog, "p1")
     p = outcome.protocol
     title = f"{p.title or p.id}" if p is not None else visible(outcome.result.path)
-    item = {"anchor": "protocol-1", "heading": title, "passed": view["passed"],
-            "verdict": "", "notes": [], "protocols": [view]}
+    item = {"anchor": "protocol-1", "heading": title, "passed": outcome.result.errors == 0,
+            "verdict": "", "notes": [], "protocols": [("", _markup(fragment(outcome, catalog)))]}
     return _page(f"mesosim: {title}", [item])
 
 
-def _rules_chart(findings: Iterable[Finding], catalog: Catalog, by: dict[str, set[str]],
-                 ident: str) -> str:
+def _rules_chart(catalog: Catalog, by: dict[str, set[str]], ident: str) -> str:
     rows = sorted(by.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     return svg.bar_chart(((code, catalog.rules[code].name if code in catalog.rules else "",
                            len(who)) for code, who in rows), ident, "Rules most often broken")
 
 
-def render_outcomes(outcomes: Sequence[Outcome], catalog: Catalog) -> str:
-    """``check --format html``: an overview of the files, then one collapsed section each."""
+def _fragment_of(result: FileResult, fragments: dict[str, str], catalog: Catalog) -> Any:
+    from mesosim.results import Outcome
+
+    done = fragments.get(result.path)
+    if done is None:  # a folder that could not be listed, a worker that died: findings only
+        done = fragment(Outcome(result), catalog)
+    return _markup(done)
+
+
+def render_outcomes(results: Sequence[FileResult], fragments: dict[str, str],
+                    catalog: Catalog) -> str:
+    """``check --format html``: an overview of the files, then one collapsed section each
+    (``fragments``: each file's view, drawn where it was checked)."""
     items, rows = [], []
     by: dict[str, set[str]] = {}
-    for n, o in enumerate(outcomes, 1):
-        r = o.result
-        view = protocol_view(o, catalog, f"p{n}")
+    for n, r in enumerate(results, 1):
         ok = r.errors == 0
         items.append({"anchor": f"file-{n}", "heading": visible(r.path), "passed": ok,
                       "verdict": "no error" if ok else f"{r.errors} error"
-                      f"{'s' * (r.errors != 1)}", "notes": [], "protocols": [view]})
+                      f"{'s' * (r.errors != 1)}", "notes": [],
+                      "protocols": [("", _fragment_of(r, fragments, catalog))]})
         rows.append({"name": visible(r.path), "anchor": f"file-{n}", "cells": [
             {"text": "pass" if ok else "fail", "cls": "pass" if ok else "fail"},
             {"text": r.errors, "cls": "num"}, {"text": r.warnings, "cls": "num"},
             {"text": len(r.suppressed), "cls": "num"}]})
         for f in r.findings:
             by.setdefault(f.rule, set()).add(r.path)
-    errors = sum(o.result.errors for o in outcomes)
+    errors = sum(r.errors for r in results)
     overview = {"head": [{"text": "file", "num": False}, {"text": "result", "num": False},
                          {"text": "errors", "num": True}, {"text": "warnings", "num": True},
                          {"text": "suppressed", "num": True}],
                 "rows": rows, "notes": [],
-                "tail": f"{len(outcomes)} file{'s' * (len(outcomes) != 1)} checked: {errors} "
+                "tail": f"{len(results)} file{'s' * (len(results) != 1)} checked: {errors} "
                         f"error{'s' * (errors != 1)}.",
-                "chart": _markup(_rules_chart((), catalog, by, "overview-rules")) if by else "",
+                "chart": _markup(_rules_chart(catalog, by, "overview-rules")) if by else "",
                 "chart_caption": "the number of files each rule was broken in."}
     return _page("mesosim: check report", items, overview, collapse=True)
 
 
-def render_class(summary: ClassSummary, outcomes: dict[str, Outcome], catalog: Catalog) -> str:
+def render_class(summary: ClassSummary, fragments: dict[str, str], catalog: Catalog) -> str:
     """``class --format html``: the students' table and the rules chart, then one collapsed
-    section per student with each of their protocols. ``outcomes`` maps a file's path to its
-    pictures' data (the files checked again, sequentially)."""
+    section per student with each of their protocols (``fragments`` as for
+    :func:`render_outcomes`)."""
     from mesosim.units import fmt_number
 
     graded = summary.assignment is not None
     items, rows = [], []
     by: dict[str, set[str]] = {}
-    n = 0
     for i, s in enumerate(summary.students, 1):
-        views = []
-        for r in s.results:
-            n += 1
-            o = outcomes.get(r.path)
-            if o is not None:
-                views.append(protocol_view(o, catalog, f"p{n}",
-                                           r.path.replace("\\", "/").rsplit("/", 1)[-1]))
+        views = [(visible(r.path.replace("\\", "/").rsplit("/", 1)[-1]),
+                  _fragment_of(r, fragments, catalog)) for r in s.results]
         notes = [f"{f.rule}: {visible(f.message)}" for f in s.notes]
         if s.failed_by:
             notes.insert(0, f"fails because of {visible(s.failed_by)}")
@@ -208,6 +229,6 @@ def render_class(summary: ClassSummary, outcomes: dict[str, Outcome], catalog: C
     notes = [f"identical protocols (grades unchanged): {' = '.join(visible(x) for x in g)}"
              for g in summary.copies]
     overview = {"head": head, "rows": rows, "tail": tail, "notes": notes,
-                "chart": _markup(_rules_chart((), catalog, by, "overview-rules")) if by else "",
+                "chart": _markup(_rules_chart(catalog, by, "overview-rules")) if by else "",
                 "chart_caption": "the number of students who broke each rule."}
     return _page("mesosim: class report", items, overview, collapse=True)
