@@ -143,6 +143,11 @@ def test_a_class_report(browser, run, tmp_path):
     assert ben[-2:] == ["80", "pass"]
     assert page.locator("details.item").count() == 6
     assert len(page.screenshot(full_page=True)) > 10_000
+    page.emulate_media(media="print")  # a page per student when printed
+    breaks = page.eval_on_selector_all("details.item",
+                                       "els => els.map(e => getComputedStyle(e).breakBefore)")
+    assert breaks == ["page"] * 6
+    assert len(page.pdf()) > 10_000
     page.close()
 
 

@@ -403,7 +403,7 @@ def bar_chart(rows: Iterable[tuple[str, str, int]], ident: str, title: str) -> s
         return ""
     most = max(n for _c, _n, n in items) or 1
     height = 20 + len(items) * ROW_H
-    width = LABEL_W + 260 + CHART_W // 2
+    width = LABEL_W + 260 + CHART_W // 2 + 50  # the count after the longest bar
     out = [_head("bars", width, height, title, "; ".join(f"{c} {n}: {k}" for c, n, k in items),
                  ident)]
     for i, (code, name, n) in enumerate(items):
