@@ -85,8 +85,16 @@ def protocol_view(outcome: Outcome, catalog: Catalog, ident: str, name: str = ""
             targets.setdefault(p.pos(run.path)[0], f"{ident}-timeline-step-{run.index}")
         for k, c in enumerate(trace.conflicts):
             targets[p.pos(c.path)[0]] = f"{ident}-calendar-conflict-{k}"
+    marks: list[str] = []
     if t is not None:
         view["graph"] = _markup(svg.step_graph(t, p, findings, f"{ident}-graph"))
+        for what, codes in (("missing", (svg.MISSING,)), ("out of order", (svg.ORDER,)),
+                            ("not a step of the technique", svg.OUTSIDE)):
+            named = sorted({visible(f.subject) for f in findings
+                            if f.rule in codes and f.subject})
+            if named:
+                marks.append(f"{what}: {', '.join(named)}")
+    view["graph_marks"] = marks
     outside = sorted({f.subject for f in findings if f.rule in svg.OUTSIDE and f.subject})
     items = []
     for n, f in enumerate(findings):
