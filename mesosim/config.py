@@ -266,11 +266,9 @@ def parse_config(table: Mapping[str, Any], path: str, text: str, lines: Lines | 
         kw["unsuppressable"] = _codes(table["unsuppressable"], "unsuppressable", lines,
                                       "unsuppressable")
     if "max-file-size" in table:
-        v = table["max-file-size"]
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ConfigError(f"{origins['max-file-size']}: 'max-file-size' must be a positive "
-                              f"whole number of bytes, not {v!r}")
-        kw["max_bytes"] = v
+        kw["max_bytes"] = _positive_int(table["max-file-size"], origins["max-file-size"],
+                                        "'max-file-size' must be a positive whole number of "
+                                        "bytes")
     if "report-unused-ignores" in table:
         v = table["report-unused-ignores"]
         if not isinstance(v, bool):
@@ -321,6 +319,13 @@ CLASS_KEYS: Final = ("techniques", "zones", "setting", "files", "suppressions", 
                      "points", "caps", "fail-on")
 
 
+def _positive_int(v: Any, where: str, what: str) -> int:
+    """``v`` if it is a whole number of at least 1, else :class:`ConfigError` at ``where``."""
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        raise ConfigError(f"{where}: {what}, not {v!r}")
+    return v
+
+
 def parse_assignment(table: Any, lines: Lines, at: tuple[str, ...]) -> Assignment:
     """The ``[class]`` table of an instructor's configuration. Raises :class:`ConfigError`."""
     from mesosim.findings import KINDS, SEVERITIES
@@ -345,11 +350,8 @@ def parse_assignment(table: Any, lines: Lines, at: tuple[str, ...]) -> Assignmen
                               f"{', '.join(SETTINGS)}, not {table['setting']!r}")
         kw["setting"] = table["setting"]
     if "files" in table:
-        v = table["files"]
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ConfigError(f"{lines.where(*at, 'files')}: 'files' must be a whole number of "
-                              f"protocol files per student (at least 1), not {v!r}")
-        kw["files"] = v
+        kw["files"] = _positive_int(table["files"], lines.where(*at, "files"), "'files' must be "
+                                    "a whole number of protocol files per student (at least 1)")
     if "suppressions" in table:
         if not isinstance(table["suppressions"], bool):
             raise ConfigError(f"{lines.where(*at, 'suppressions')}: 'suppressions' must be true "
