@@ -100,21 +100,49 @@ def test_sarif_absolute_paths_become_relative(files, reg, tmp_path):
     assert loc["uri"] == "my%20protocols/deep.yaml"
 
 
-def test_junit_one_case_per_file_one_failure_per_error(run, files):
+def test_junit_one_suite_per_file_one_case_per_error(run, files):
     r = run("check", "--format", "junit", files)
     assert r.exit_code == 1
     root = ET.fromstring(r.output.encode("utf-8"))
-    suites = root.findall("testsuite")
-    assert root.tag == "testsuites" and len(suites) == 1
-    (suite,) = suites
-    cases = {c.get("name"): c for c in suite.findall("testcase")}
-    assert sorted(cases) == [f"{files}/{n}.yaml" for n in ("broken", "deep", "good", "warn")]
-    assert suite.get("tests") == "4" and suite.get("failures") == "2"
-    assert [f.get("type") for f in cases[f"{files}/deep.yaml"].findall("failure")] == ["MS401"]
-    assert [f.get("type") for f in cases[f"{files}/broken.yaml"].findall("failure")] == ["MS001"]
-    assert cases[f"{files}/good.yaml"].find("failure") is None
-    warn = cases[f"{files}/warn.yaml"]
-    assert warn.find("failure") is None and "MS511" in warn.findtext("system-out", "")
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert root.tag == "testsuites"
+    assert sorted(suites) == [f"{files}/{n}.yaml" for n in ("broken", "deep", "good", "warn")]
+    deep = suites[f"{files}/deep.yaml"]
+    assert [c.find("failure").get("type") for c in deep.findall("testcase")] == ["MS401"]
+    assert [f.get("type") for f in suites[f"{files}/broken.yaml"].iter("failure")] == ["MS001"]
+    good = suites[f"{files}/good.yaml"]
+    assert [c.get("name") for c in good.findall("testcase")] == ["no error"]
+    warn = suites[f"{files}/warn.yaml"]
+    assert warn.find("testcase/failure") is None and "MS511" in warn.findtext("system-out", "")
+    # the counts add up: cases, failing cases, per suite and in all
+    assert root.get("tests") == "4" and root.get("failures") == "2"
+    for s in suites.values():
+        assert int(s.get("tests")) == len(s.findall("testcase"))
+        assert int(s.get("failures")) == len(s.findall("testcase/failure"))
+
+
+def test_junit_four_errors_are_four_failing_cases_for_the_consumers_parsers(run, tmp_path):
+    import junitparser
+    import xunitparser
+
+    from .test_rules import edit
+
+    text = edit("conditions: []", "conditions: [pregnancy, pacemaker]")
+    text = text.replace("depth: 1.5 mm", "depth: 9 mm").replace("interval: 7 d", "interval: 2 d")
+    (tmp_path / "four.yaml").write_text(text)
+    out = tmp_path / "junit.xml"
+    r = run("check", "--format", "junit", "-o", str(out), str(tmp_path / "four.yaml"))
+    assert r.exit_code == 1
+    errors = [f for f in json.loads(run("check", "--format", "json", str(tmp_path / "four.yaml"))
+                                    .output)["files"][0]["findings"] if f["severity"] == "error"]
+    assert len(errors) == 4
+    xml = junitparser.JUnitXml.fromfile(str(out))
+    cases = [c for suite in xml for c in suite]
+    assert len(cases) == 4 and all(len(c.result) == 1 for c in cases)
+    assert sorted(c.result[0].type for c in cases) == sorted(f["rule"] for f in errors)
+    with open(out, "rb") as fh:
+        suite, result = xunitparser.parse(fh)
+    assert result.testsRun == 4 and len(result.failures) == 4
 
 
 def test_junit_survives_characters_xml_cannot_hold(run, tmp_path, monkeypatch):

@@ -1,8 +1,11 @@
 """JUnit XML, which CI dashboards (GitLab, Jenkins, Azure...) show as a test report.
 
-One ``<testsuite>``; one ``<testcase>`` per checked file, with a ``<failure>`` per error finding;
-warnings and notes go to the test case's ``<system-out>`` so they are seen without failing it.
-Plugins refused at load are ``<error>`` elements of one extra ``plugins`` test case.
+Jenkins and GitLab show one failure per test case, so every error gets a test case of its own:
+one ``<testsuite>`` per checked file, in it one failing ``<testcase>`` per error finding (named
+by rule and line), one ``<error>`` case per plugin that failed on the file, and a passing case
+(``no error``) for a file without errors. Warnings and notes go to the suite's
+``<system-out>``, seen without failing anything. Plugins refused at load are ``<error>`` cases
+of one extra ``plugins`` suite. Every count is a count of test cases, so the totals add up.
 """
 
 from __future__ import annotations
@@ -33,32 +36,55 @@ def _line(f: Finding) -> str:
 def render(report: Report, catalog: Catalog, color: bool = False) -> str:
     import xml.etree.ElementTree as ET
 
-    refused = [p for p in report.plugins if p.status == "refused"]
-    tests = len(report.files) + (1 if refused else 0)
-    failures = sum(r.errors for r in report.files)
-    errors = len(refused) + sum(len(r.failures) for r in report.files)
-    attrs = {"name": "mesosim", "tests": str(tests), "failures": str(failures),
-             "errors": str(errors), "skipped": "0"}
-    root = ET.Element("testsuites", attrs)
-    suite = ET.SubElement(root, "testsuite", attrs)
+    root = ET.Element("testsuites", {"name": "mesosim"})
+    totals = {"tests": 0, "failures": 0, "errors": 0}
+
+    def suite_of(name: str, cases: list[tuple[str, str | None, str, str, str]],
+                 out: list[str], path: str | None) -> None:
+        """``cases``: (name, kind: None | failure | error, type, message, text)."""
+        counts = {"tests": len(cases), "failures": sum(k == "failure" for _n, k, *_r in cases),
+                  "errors": sum(k == "error" for _n, k, *_r in cases)}
+        for key, n in counts.items():
+            totals[key] += n
+        suite = ET.SubElement(root, "testsuite", {
+            "name": _clean(name), "tests": str(counts["tests"]),
+            "failures": str(counts["failures"]), "errors": str(counts["errors"]),
+            "skipped": "0"})
+        for case_name, kind, typ, message, text in cases:
+            attrs = {"classname": _clean(name), "name": _clean(case_name)}
+            if path is not None:
+                attrs["file"] = _clean(path)
+            case = ET.SubElement(suite, "testcase", attrs)
+            if kind is not None:
+                el = ET.SubElement(case, kind, {"type": typ, "message": _clean(message)})
+                el.text = _clean(text)
+        if out:
+            ET.SubElement(suite, "system-out").text = "\n".join(out)
+
     for r in report.files:
-        case = ET.SubElement(suite, "testcase", {"classname": "mesosim", "name": _clean(r.path),
-                                                 "file": _clean(r.path)})
+        seen: dict[str, int] = {}
+        cases: list[tuple[str, str | None, str, str, str]] = []
         for f in r.findings:
-            if f.severity == "error":
-                el = ET.SubElement(case, "failure", {"type": f.rule,
-                                                     "message": _clean(f"{f.rule}: {f.message}")})
-                el.text = _line(f)
-        for h in r.failures:
-            el = ET.SubElement(case, "error", {"type": rules.PLUGIN_FAILED, "message": _clean(
-                f"plugin '{h.plugin}' failed in hook {h.hook}: {h.error}")})
-        others = [_line(f) for f in r.findings if f.severity != "error"]
-        if others:
-            ET.SubElement(case, "system-out").text = "\n".join(others)
+            if f.severity != "error":
+                continue
+            name = f"{f.rule} line {f.line}"
+            seen[name] = seen.get(name, 0) + 1
+            if seen[name] > 1:  # names unique within the suite: dashboards key on them
+                name += f" ({seen[name]})"
+            cases.append((name, "failure", f.rule, f"{f.rule}: {f.message}", _line(f)))
+        cases += [(f"plugin {h.plugin}", "error", rules.PLUGIN_FAILED,
+                   f"plugin '{h.plugin}' failed in hook {h.hook}: {h.error}", "")
+                  for h in r.failures]
+        if not cases:
+            cases = [("no error", None, "", "", "")]
+        suite_of(r.path, cases, [_line(f) for f in r.findings if f.severity != "error"], r.path)
+    refused = [p for p in report.plugins if p.status == "refused"]
     if refused:
-        case = ET.SubElement(suite, "testcase", {"classname": "mesosim", "name": "plugins"})
-        for p in refused:
-            ET.SubElement(case, "error", {"type": rules.PLUGIN_REFUSED, "message": _clean(
-                f"plugin '{p.name}' ({p.distribution}) refused: {p.reason}")})
+        suite_of("plugins", [(f"plugin {p.name}", "error", rules.PLUGIN_REFUSED,
+                              f"plugin '{p.name}' ({p.distribution}) refused: {p.reason}", "")
+                             for p in refused], [], None)
+    for key, n in totals.items():
+        root.set(key, str(n))
+    root.set("skipped", "0")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
