@@ -187,11 +187,24 @@ def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
               "configuration's report-unused-ignores, else off.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a "
               "terminal only).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (a plugin or mesosim "
+              "failing still exits 3 or 4).")
+@click.option("--fail-level", type=click.Choice(["error", "warning", "info"]), default="error",
+              show_default=True, help="The least severe finding that makes the exit code 1.")
+@click.option("--statistics", is_flag=True, help="After the report, one line per rule: how many "
+              "findings (text format).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing: the exit code tells the result "
+              "(a report still goes to -o FILE).")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | None, jobs: int,
           select: tuple[str, ...], ignore: tuple[str, ...], max_file_size: int | None,
-          report_unused_ignores: bool | None, color: bool | None) -> None:
-    """Check protocol files and directories (*.yaml, *.yml, *.json, recursively)."""
+          report_unused_ignores: bool | None, color: bool | None, exit_zero: bool,
+          fail_level: str, statistics: bool, quiet: bool) -> None:
+    """Check protocol files and directories (*.yaml, *.yml, *.json, recursively).
+
+    Exit codes: 0 no finding at --fail-level or above (error by default), 1 some, 2 usage, 3 a
+    plugin failed, 4 mesosim failed.
+    """
     from mesosim.options import Options
     from mesosim.report import REPORTERS
     from mesosim.runner import check_paths
@@ -234,8 +247,34 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
         text = render_outcomes(report.files, fragments, host.catalog)
     else:
         text = REPORTERS[fmt](report, host.catalog, color)
-    _emit(text, output)
-    ctx.exit(report.exit_code)
+    if statistics and fmt == "text":
+        text += _statistics(report, host.catalog)
+    if not (quiet and output is None):
+        _emit(text, output)
+    ctx.exit(_exit_code(report, fail_level, exit_zero))
+
+
+def _statistics(report: Any, catalog: Any) -> str:
+    """``--statistics``: per rule, how many findings, most first (as ruff prints them)."""
+    from collections import Counter
+
+    counts = Counter(f.rule for f in report.findings)
+    lines = [f"{n:>5}  {code}  {catalog.rules[code].name if code in catalog.rules else ''}"
+             for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _exit_code(report: Any, fail_level: str, exit_zero: bool) -> int:
+    from mesosim.results import EXIT_ERRORS, EXIT_OK
+
+    code = report.exit_code
+    if code not in (EXIT_OK, EXIT_ERRORS):
+        return int(code)  # a plugin or mesosim failed: never hidden by --exit-zero
+    if exit_zero:
+        return EXIT_OK
+    levels = {"error": ("error",), "warning": ("error", "warning"),
+              "info": ("error", "warning", "info")}[fail_level]
+    return EXIT_ERRORS if any(f.severity in levels for f in report.findings) else EXIT_OK
 
 
 def _fragment_maker(host: PluginHost) -> Any:
@@ -350,10 +389,21 @@ def simulate_cmd(ctx: click.Context, protocol: str, fmt: str, ics: str | None, s
 
 
 @cli.command()
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
 @click.pass_context
-def rules(ctx: click.Context) -> None:
+def rules(ctx: click.Context, fmt: str) -> None:
     """List every rule: code, kind, default severity, summary."""
     catalog = _host(ctx).catalog
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps({"version": 1, "rules": [
+            {"code": r.code, "name": r.name, "kind": r.kind, "severity": r.severity,
+             "summary": r.summary, "explanation": r.explanation, "origin": r.origin}
+            for r in sorted(catalog.rules.values(), key=lambda r: r.code)]}, indent=2,
+            ensure_ascii=False))
+        return
     for r in sorted(catalog.rules.values(), key=lambda r: r.code):
         origin = "" if r.origin == "core" else f"  (plugin {r.origin})"
         click.echo(f"{r.code}  {r.kind:<18} {r.severity:<8} {r.summary}{origin}")

@@ -139,3 +139,45 @@ def test_jobs_default_is_parallel_only_for_many_files(tmp_path, reg, monkeypatch
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     runner.check_paths([str(tmp_path)], reg, jobs=0)
     assert seen == [(runner.AUTO_JOBS_MIN_FILES, 4)]
+
+
+# --- the usual flags (CI issue, item 6) -----------------------------------------------------
+
+_WARN_ONLY = os.path.join(os.path.dirname(__file__), "..", "protocols", "roller", "invalid",
+                          "course-too-short.yaml")
+_ERRORS = os.path.join(os.path.dirname(__file__), "..", "protocols", "roller", "invalid")
+
+
+def test_fail_level_and_exit_zero(run):
+    assert run("check", _WARN_ONLY).exit_code == 0
+    assert run("check", "--fail-level", "warning", _WARN_ONLY).exit_code == 1
+    assert run("check", "--fail-level", "info", _WARN_ONLY).exit_code == 1
+    assert run("check", _ERRORS).exit_code == 1
+    assert run("check", "--exit-zero", _ERRORS).exit_code == 0
+    assert run("check", "--fail-level", "bogus", _ERRORS).exit_code == 2
+
+
+def test_quiet_prints_nothing_but_still_writes_the_report(run, tmp_path):
+    r = run("check", "-q", _ERRORS)
+    assert r.exit_code == 1 and r.output == ""
+    out = tmp_path / "r.json"
+    assert run("check", "-q", "-f", "json", "-o", str(out), _ERRORS).exit_code == 1
+    assert json.loads(out.read_text())["summary"]["errors"] > 0
+
+
+def test_statistics_count_findings_per_rule(run):
+    r = run("check", "--statistics", _ERRORS)
+    report = json.loads(run("check", "-f", "json", _ERRORS).output)
+    from collections import Counter
+
+    counts = Counter(f["rule"] for x in report["files"] for f in x["findings"])
+    tail = r.output.splitlines()[-len(counts):]
+    assert {line.split()[1]: int(line.split()[0]) for line in tail} == dict(counts)
+
+
+def test_rules_as_json(run):
+    data = json.loads(run("rules", "--format", "json").output)
+    codes = [r["code"] for r in data["rules"]]
+    assert codes == sorted(codes) and "MS401" in codes
+    assert {"code", "name", "kind", "severity", "summary", "explanation", "origin"} <= set(
+        data["rules"][0])
