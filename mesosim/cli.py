@@ -216,29 +216,39 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
     if missing:
         raise click.BadParameter(f"no such file or directory: {', '.join(missing)}",
                                  param_hint="PATHS")
-    config = _load_config(ctx, paths)
-    options = config.options if config is not None else Options()
     from attrs import evolve
 
-    changes: dict[str, Any] = {}
-    if select:
-        changes["select"] = select
-    if ignore:
-        changes["ignore"] = (*options.ignore, *ignore)
-    if max_file_size:
-        changes["max_bytes"] = max_file_size
-    if report_unused_ignores is not None:
-        changes["report_unused_ignores"] = report_unused_ignores
-    options = evolve(options, **changes)
+    def with_flags(options: Options) -> Options:
+        """The command line's flags over a configuration's options."""
+        changes: dict[str, Any] = {}
+        if select:
+            changes["select"] = select
+        if ignore:
+            changes["ignore"] = (*options.ignore, *ignore)
+        if max_file_size:
+            changes["max_bytes"] = max_file_size
+        if report_unused_ignores is not None:
+            changes["report_unused_ignores"] = report_unused_ignores
+        return evolve(options, **changes)
+
     if output is not None:
         _refuse_input_as_output(output, paths)
-    host = _host(ctx)
-    _known_codes(host, select, "--select")
-    _known_codes(host, ignore, "--ignore")
     fragments: dict[str, str] = {}
-    each = _fragment_maker(host) if fmt == "html" else None
-    report = check_paths(paths, host, options, jobs=jobs, recipe=_recipe(ctx), each=each,
-                         extras=fragments)
+    if ctx.ensure_object(dict).get("config_file"):  # --config: one configuration for all
+        config = _load_config(ctx, paths)
+        host = _host(ctx)
+        _known_codes(host, select, "--select")
+        _known_codes(host, ignore, "--ignore")
+        each = _fragment_maker(host) if fmt == "html" else None
+        report = check_paths(paths, host, with_flags(config.options), jobs=jobs,
+                             recipe=_recipe(ctx), each=each, extras=fragments)
+    else:  # each file with the nearest configuration above it, whatever the arguments' order
+        ctx.obj["config"] = None
+        host = _host(ctx)
+        _known_codes(host, select, "--select")
+        _known_codes(host, ignore, "--ignore")
+        each = _fragment_maker(host) if fmt == "html" else None
+        report = _check_per_config(ctx, paths, host, with_flags, jobs, each, fragments)
     if color is None:
         color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if fmt == "html":
@@ -252,6 +262,50 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
     if not (quiet and output is None):
         _emit(text, output)
     ctx.exit(_exit_code(report, fail_level, exit_zero))
+
+
+def _check_per_config(ctx: click.Context, paths: tuple[str, ...], base: PluginHost,
+                      with_flags: Any, jobs: int, each: Any, extras: dict[str, str]) -> Any:
+    """Check every file with the configuration nearest above it (its options, its overrides),
+    as ruff does: ``check a b`` and ``check b a`` give the same report. A configuration's
+    ``exclude`` leaves out files found in folders, never a file named on the command line."""
+    from mesosim.config import check_codes, find_config, load_config
+    from mesosim.errors import ConfigError
+    from mesosim.options import Options
+    from mesosim.overrides import apply_overrides
+    from mesosim.plugin.host import HostRecipe
+    from mesosim.results import Report
+    from mesosim.runner import check_paths, collect_files
+
+    named = {os.path.abspath(p) for p in paths}
+    found: dict[str, str | None] = {}
+    groups: dict[str | None, list[str]] = {}
+    for f in collect_files(paths, Options()):
+        folder = os.path.dirname(os.path.abspath(f))
+        if folder not in found:
+            found[folder] = find_config([folder])
+        groups.setdefault(found[folder], []).append(f)
+    recipe = _recipe(ctx)
+    results: list[Any] = []
+    for where in sorted(groups, key=lambda w: (w is not None, w or "")):
+        host, group_recipe, options = base, recipe, with_flags(Options())
+        if where is not None:
+            try:
+                config = load_config(where)
+                check_codes(config, base.catalog)
+                host = base.with_catalog(apply_overrides(base.catalog, config.overrides))
+            except ConfigError as exc:
+                raise ConfigProblem(str(exc)) from None
+            options = with_flags(config.options)
+            group_recipe = HostRecipe(blocked=recipe.blocked, only=recipe.only,
+                                      autoload=recipe.autoload,
+                                      overrides=tuple(config.overrides))
+        files = [f for f in groups[where]
+                 if os.path.abspath(f) in named or not options.excluded(f)]
+        if files:
+            results += check_paths(files, host, options, jobs=jobs, recipe=group_recipe,
+                                   each=each, extras=extras).files
+    return Report(tuple(sorted(results, key=lambda r: r.path)), base.catalog.plugins)
 
 
 def _statistics(report: Any, catalog: Any) -> str:

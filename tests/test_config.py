@@ -5,6 +5,7 @@ walking up, ``pyproject.toml [tool.mesosim]`` against ``mesosim.toml``, ``--conf
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -13,6 +14,7 @@ from mesosim.cli import cli
 from mesosim.config import ConfigError, find_config, load_config
 from mesosim.runner import Options, path_matches
 
+from .conftest import PROTOCOLS
 from .test_rules import BASE, edit
 
 DEEP = edit("depth: 1.5 mm", "depth: 2.2 mm")  # MS401 on line 24 (face allows 1.5-2 mm)
@@ -336,3 +338,28 @@ def test_config_command_without_a_file(run, tmp_path):
     assert r.output.startswith("# configuration: none found (defaults)")
     assert all(x.endswith("# default") for x in r.output.splitlines()[1:] if x)
     assert Options().max_bytes == 4194304
+
+
+def test_each_file_gets_the_nearest_configuration_whatever_the_order(run, tmp_path,
+                                                                     monkeypatch):
+    """CI issue, item 3: `check a b` equals `check b a`; a's own mesosim.toml applies to a's
+    files only (ruff resolves the nearest configuration per file)."""
+    import json
+    import shutil
+
+    deep = open(os.path.join(PROTOCOLS, "manual-injection", "valid", "face-rejuvenation.yaml"),
+                encoding="utf-8").read().replace("depth: 1.5 mm", "depth: 4 mm")
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "p.yaml").write_text(deep)
+    (tmp_path / "a" / "mesosim.toml").write_text('ignore = ["MS4"]\n')
+    monkeypatch.chdir(tmp_path)
+    ab = run("check", "-f", "json", "a", "b")
+    ba = run("check", "-f", "json", "b", "a")
+    assert ab.output == ba.output and ab.exit_code == ba.exit_code == 1
+    rules = {f["path"]: [x["rule"] for x in f["findings"]] for f in
+             json.loads(ab.output)["files"]}
+    assert rules == {"a/p.yaml": [], "b/p.yaml": ["MS401"]}
+    shutil.copy(tmp_path / "a" / "mesosim.toml", tmp_path / "x.toml")
+    both = json.loads(run("check", "--config", "x.toml", "-f", "json", "b", "a").output)
+    assert all(f["findings"] == [] for f in both["files"])  # --config wins for all
