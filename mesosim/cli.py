@@ -353,6 +353,23 @@ def _check_output(output: str | None, hint: str = "--output") -> None:
     problem = output_problem(output)
     if problem is not None:
         raise click.BadParameter(f"cannot write '{output}': {problem}", param_hint=hint)
+    if os.path.basename(output) in ("mesosim.toml", "pyproject.toml") or (
+            os.path.realpath(output) in _inputs()):
+        raise click.BadParameter(f"'{output}' is a configuration or an assignment mesosim "
+                                 "reads; it never writes a report over one", param_hint=hint)
+
+
+def _inputs() -> set[str]:
+    """The configuration and assignment files named on the command line (resolved)."""
+    ctx = click.get_current_context(silent=True)
+    out: set[str] = set()
+    while ctx is not None:
+        for key in ("config_file", "assignment"):
+            value = (ctx.obj or {}).get(key) if key == "config_file" else ctx.params.get(key)
+            if value:
+                out.add(os.path.realpath(value))
+        ctx = ctx.parent
+    return out
 
 
 def _refuse_input_as_output(output: str, paths: tuple[str, ...]) -> None:
@@ -703,6 +720,7 @@ def class_cmd(ctx: click.Context, submissions: str, fmt: str, output: str | None
             config.path, submissions, depth=1):
         ctx.obj["config"] = config = None  # a student's file: never the instructor's
     host = _host(ctx)
+    _check_output(output)
     if output is not None and (_inside(output, submissions) or os.path.realpath(
             output) == os.path.realpath(submissions)):
         raise click.BadParameter("the summary may not be written inside the submissions (it "

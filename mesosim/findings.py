@@ -104,6 +104,10 @@ class Sink:
 
 _CONTROL: Final = {c: f"\\x{c:02x}" for c in (*range(0, 32), *range(127, 160))
                    if chr(c) != "\t"}
+# bidirectional controls reorder what follows them on screen ("x\u202egpj.yaml" shows as
+# "xlmay.jpg"): shown as escapes too
+_CONTROL.update({c: f"\\u{c:04x}" for c in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                                             *range(0x2066, 0x206A))})
 
 
 def visible(text: str) -> str:

@@ -81,8 +81,8 @@ def protocol_view(outcome: Outcome, catalog: Catalog, ident: str, name: str = ""
         view["timeline"] = _markup(svg.timeline(p, t, trace, findings, f"{ident}-timeline"))
         view["calendar"] = _markup(svg.calendar(p, t, trace, findings, f"{ident}-calendar"))
         view["intervals"] = svg.intervals(t, trace)
-        for run in trace.steps:
-            targets.setdefault(p.pos(run.path)[0], f"{ident}-timeline-step-{run.index}")
+        for i, f in svg.flagged_runs(p, t, trace, findings).items():
+            targets.setdefault(f.line, f"{ident}-timeline-step-{trace.steps[i].index}")
         for k, c in enumerate(trace.conflicts):
             targets[p.pos(c.path)[0]] = f"{ident}-calendar-conflict-{k}"
     marks: list[str] = []
@@ -95,14 +95,17 @@ def protocol_view(outcome: Outcome, catalog: Catalog, ident: str, name: str = ""
             if named:
                 marks.append(f"{what}: {', '.join(named)}")
     view["graph_marks"] = marks
-    outside = sorted({f.subject for f in findings if f.rule in svg.OUTSIDE and f.subject})
+    outside = {name: k for k, name in enumerate(sorted(
+        {f.subject for f in findings if f.rule in svg.OUTSIDE and f.subject}))}
+    text = p.doc.text if p is not None else _read(result.path)
+    lines = text.split("\n") if text else []  # as the loader counts lines (not \x0c, \x1c)
     items = []
     for n, f in enumerate(findings):
         target = ""
         if f.subject and f.rule in (svg.MISSING, svg.ORDER) and t is not None:
             target = f"{ident}-graph-slot-{f.subject}"
         elif f.subject and f.rule in svg.OUTSIDE:
-            target = f"{ident}-graph-outside-{outside.index(f.subject)}"
+            target = f"{ident}-graph-outside-{outside[f.subject]}"
         elif f.line in targets:
             target = targets[f.line]
         claims = claims_of(catalog, f.source) if f.source else []
@@ -110,19 +113,19 @@ def protocol_view(outcome: Outcome, catalog: Catalog, ident: str, name: str = ""
         why = " ".join(f"{text} ({ref})" for ref, text in claims) if claims else (
             rule.summary if rule is not None else "")
         items.append({"anchor": f"{ident}-finding-{n}", "rule": f.rule, "severity": f.severity,
-                      "line": f.line, "message": visible(f.message), "why": why,
+                      "line": f.line, "listed": 1 <= f.line <= len(lines),
+                      "message": visible(f.message), "why": why,
                       "suggestion": visible(f.suggestion or ""), "subject": f.subject or "",
                       "related": "; ".join(visible(x) for x in f.related), "target": target})
     view["findings"] = items
     view["suppressed_list"] = [
         {"line": s.finding.line, "rule": s.finding.rule, "message": visible(s.finding.message),
          "reason": visible(s.reason)} for s in result.suppressed]
-    text = p.doc.text if p is not None else _read(result.path)
     flagged: dict[int, str] = {}
     for f in findings:
         flagged.setdefault(f.line, f"{f.rule}: {visible(f.message)}")
-    view["lines"] = [{"text": visible(line), "flagged": flagged.get(i, "")}
-                     for i, line in enumerate(text.splitlines(), 1)] if text else []
+    view["lines"] = [{"text": visible(line.rstrip("\r")), "flagged": flagged.get(i, "")}
+                     for i, line in enumerate(lines, 1)]
     return view
 
 
@@ -146,7 +149,7 @@ def _page(title: str, items: list[dict[str, Any]], overview: dict[str, Any] | No
 def render_simulation(outcome: Outcome, catalog: Catalog) -> str:
     """``simulate --format html``: one protocol, its pictures open."""
     p = outcome.protocol
-    title = f"{p.title or p.id}" if p is not None else visible(outcome.result.path)
+    title = visible(p.title or p.id) if p is not None else visible(outcome.result.path)
     item = {"anchor": "protocol-1", "heading": title, "passed": outcome.result.errors == 0,
             "verdict": "", "notes": [], "protocols": [("", _markup(fragment(outcome, catalog)))]}
     return _page(f"mesosim: {title}", [item])

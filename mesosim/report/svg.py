@@ -90,6 +90,33 @@ def _range_ok(r: Range | None, value: float, unit: str) -> tuple[str, bool]:
 # --- the session timeline --------------------------------------------------------------------
 
 
+def flagged_runs(protocol: Protocol, technique: Technique, trace: Trace,
+                 findings: Sequence[Finding]) -> dict[int, Finding]:
+    """Position in ``trace.steps`` -> the first finding about that step: a finding naming a
+    step (its subject) marks the step of that name on its line; one without a subject marks
+    the step written on its line at or before its column (a flow list holds several). A
+    missing step marks nothing here (the graph shows it)."""
+    on_line: dict[int, list[tuple[int, int]]] = {}
+    for i, run in enumerate(trace.steps):
+        line, col = protocol.pos(run.path)
+        on_line.setdefault(line, []).append((col, i))
+    out: dict[int, Finding] = {}
+    for f in findings:
+        if f.rule == MISSING:
+            continue
+        here = on_line.get(f.line, [])
+        if f.subject:
+            name = technique.steps.slots.get(f.subject, f.subject)
+            hits = [i for _c, i in here if trace.steps[i].name == name]
+        else:  # the step written last before the finding's column (a flow list's item)
+            before = [(c, i) for c, i in here if c <= f.column]
+            hits = [max(before)[1]] if before else []
+        for i in hits:
+            out.setdefault(i, f)
+    return out
+
+
+
 def timeline(protocol: Protocol, technique: Technique, trace: Trace,
              findings: Sequence[Finding], ident: str) -> str:
     """A Gantt-style picture of one session: a row per step on a minute axis, waits hatched and
@@ -98,7 +125,7 @@ def timeline(protocol: Protocol, technique: Technique, trace: Trace,
     runs = trace.steps
     total = max(trace.total_minutes, 1e-9)
     scale = CHART_W / total if trace.total_minutes > 0 else 0.0
-    flagged_lines = {f.line: f for f in findings}
+    flagged = flagged_runs(protocol, technique, trace, findings)
     top = 34
     states_x = LABEL_W + CHART_W + 16
     width = states_x + 220
@@ -129,7 +156,7 @@ def timeline(protocol: Protocol, technique: Technique, trace: Trace,
         y = top + row * ROW_H
         step_obj = by_index.get(run.index)
         line = protocol.pos(run.path)[0] if step_obj is not None else 0
-        finding = flagged_lines.get(line)
+        finding = flagged.get(row)
         wait = step_obj is not None and "wait" in step_obj.params
         classes = ["step"] + (["wait"] if wait else []) + (["flagged"] if finding else [])
         label = run.name + ("  \u26a0" if finding else "")
@@ -251,14 +278,18 @@ def calendar(protocol: Protocol, technique: Technique, trace: Trace,
             c = conflicts[k]
             line = protocol.pos(c.path)[0]
             cx = x(c.date) + scale / 2
-            named = " finding" if line in finding_lines else ""
+            named = " finding" if line in finding_lines else " unreported"
             out.append(f'<g class="conflict{named}" id="{_t(ident)}-conflict-{k}" '
                        f'data-line="{line}" data-date="{c.date}"><title>conflict: '
                        f'{_t(c.activity)} on {c.date} falls in the {_t(c.window.activity)} '
                        f'{c.window.kind} window of session {c.window.session}</title>'
-                       f'<path class="cross" d="M {_num(cx - 6)} {y + 5} L {_num(cx + 6)} '
-                       f'{y + 17} M {_num(cx + 6)} {y + 5} L {_num(cx - 6)} {y + 17}"/>'
-                       f'<text class="note" x="{_num(cx + 9)}" y="{y + 15}">conflict</text></g>')
+                       + (f'<path class="cross" d="M {_num(cx - 6)} {y + 5} L {_num(cx + 6)} '
+                          f'{y + 17} M {_num(cx + 6)} {y + 5} L {_num(cx - 6)} {y + 17}"/>'
+                          f'<text class="note" x="{_num(cx + 9)}" y="{y + 15}">conflict</text>'
+                          if named == " finding" else
+                          f'<circle class="ring" cx="{_num(cx)}" cy="{y + 11}" r="6"/>'
+                          f'<text class="note" x="{_num(cx + 9)}" y="{y + 15}">conflict (not '
+                          'reported: ignored or suppressed)</text>') + '</g>')
         out.append("</g>")
     out.append("</svg>")
     return "".join(out)
