@@ -3,8 +3,8 @@ files each renders in at most three times what ``mesosim class`` takes as text.
 
 Builds the class from the gallery's valid protocols (a third of the files with a deliberate
 mistake, as ``bench/run.py`` does), then times, as commands and alternately (paired runs,
-medians): ``mesosim class DIR -f text -o /dev/null`` and ``mesosim class DIR -f html -o
-FILE``. Also reports the HTML's size per protocol file (it must stay linear)::
+medians): ``mesosim class DIR -f text -o FILE`` and ``mesosim class DIR -f html -o
+FILE``, each checked for its exit code (0). Also reports the HTML's size per protocol file (it must stay linear)::
 
     python bench/html_class.py                      # 300 x 3, 5 paired runs
     python bench/html_class.py --students 100 --runs 3
@@ -38,9 +38,12 @@ def build_class(folder: str, students: int, files: int) -> None:
 
 def timed(cmd: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-                   env=ENV)
-    return time.perf_counter() - start
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False,
+                          env=ENV)
+    took = time.perf_counter() - start
+    if done.returncode != 0:  # a refused command times nothing
+        sys.exit(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr.decode()[-300:]}")
+    return took
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         build_class(tmp, args.students, args.files)
         folder = os.path.join(tmp, "class")
         html = os.path.join(tmp, "class.html")
-        text_cmd = [*mesosim, folder, "-f", "text", "-o", os.devnull]
+        # a regular file: mesosim refuses to write a report to a device such as /dev/null
+        text_cmd = [*mesosim, folder, "-f", "text", "-o", os.path.join(tmp, "class.txt")]
         html_cmd = [*mesosim, folder, "-f", "html", "-o", html]
         timed(text_cmd)
         timed(html_cmd)  # warm-up: caches, bytecode

@@ -114,8 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     files = make_corpus(args.corpus, args.files)
     compose = min(time_compose(files) for _ in range(3))
     def corpus_run(jobs: int) -> float:
-        cmd = [*mesosim, "check", "--jobs", str(jobs), "--format", "json", "-o", os.devnull,
-               args.corpus]
+        # a regular file: mesosim refuses to write a report to a device such as /dev/null
+        cmd = [*mesosim, "check", "--jobs", str(jobs), "--format", "json", "-o",
+               os.path.join(os.path.dirname(args.corpus), "bench-report.json"), args.corpus]
         time_command(cmd)  # warm-up: file cache, bytecode
         return min(time_command(cmd) for _ in range(3))
 

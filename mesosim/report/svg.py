@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from mesosim.declarations import Range, StepGraph, Technique
     from mesosim.findings import Finding
     from mesosim.protocol import Protocol
-    from mesosim.trace import Trace
+    from mesosim.trace import Trace, Window
 
 #: rule codes whose subject is a slot of the step graph, and what the picture calls them
 MISSING: Final = rules.MISSING_REQUIRED_STEP
@@ -252,14 +252,14 @@ def calendar(protocol: Protocol, technique: Technique, trace: Trace,
         y += ROW_H
         out.append(f'<g class="activity" data-activity="{_t(a)}"><text class="label" '
                    f'x="{LABEL_W - 8}" y="{y + 15}" text-anchor="end">no {_t(a)}</text>')
-        for i in by_activity[a]:
-            w = windows[i]
-            x1, x2 = x(w.start), x(w.end) + scale
-            fill = f' style="fill: url(#hatch-{_t(ident)})"' if w.kind == "beforecare" else ""
-            out.append(f'<rect class="window {w.kind}" x="{_num(x1)}" y="{y + 5}" '
+        for kind, first, last, start, end, source in _merged(windows, by_activity[a]):
+            x1, x2 = x(start), x(end) + scale
+            fill = f' style="fill: url(#hatch-{_t(ident)})"' if kind == "beforecare" else ""
+            which = f"session {first}" if first == last else f"sessions {first}-{last}"
+            out.append(f'<rect class="window {kind}" x="{_num(x1)}" y="{y + 5}" '
                        f'width="{_num(max(x2 - x1, 1.0))}" height="{ROW_H - 10}"{fill}>'
-                       f'<title>{_t(w.activity)}: {w.kind} of session {w.session}, {w.start} '
-                       f'to {w.end} ({_t(w.source)})</title></rect>')
+                       f'<title>{_t(a)}: {kind} of {which}, {start} to {end} '
+                       f'({_t(source)})</title></rect>')
         out.append("</g>")
     conflict_of: dict[int, list[int]] = {}
     for k, c in enumerate(conflicts):
@@ -293,6 +293,25 @@ def calendar(protocol: Protocol, technique: Technique, trace: Trace,
         out.append("</g>")
     out.append("</svg>")
     return "".join(out)
+
+
+def _merged(windows: Sequence[Window], indexes: list[int]
+            ) -> list[tuple[str, int, int, dt.date, dt.date, str]]:
+    """One activity's windows of one kind that touch or overlap drawn as one bar (a week's
+    aftercare after weekly sessions is one long stretch): ``(kind, first session, last
+    session, start, end, source)``, linear in the windows."""
+    out: list[tuple[str, int, int, dt.date, dt.date, str]] = []
+    open_: dict[str, int] = {}  # kind -> its bar being extended in out
+    for i in sorted(indexes, key=lambda i: (windows[i].start, windows[i].session)):
+        w = windows[i]
+        k = open_.get(w.kind)
+        if k is not None and w.start <= out[k][4] + dt.timedelta(days=1):
+            kind, first, _last, start, end, source = out[k]
+            out[k] = (kind, first, w.session, start, max(end, w.end), source)
+            continue
+        open_[w.kind] = len(out)
+        out.append((w.kind, w.session, w.session, w.start, w.end, w.source))
+    return out
 
 
 def _date_ticks(lo: dt.date, hi: dt.date) -> list[tuple[dt.date, str]]:
@@ -361,8 +380,28 @@ def _layers(graph: StepGraph) -> list[list[str]]:
     return layers
 
 
+_GRAPHS: dict[tuple[object, ...], str] = {}
+_SLOT: Final = "mesosim-graph-ident-slot"
+
+
 def step_graph(technique: Technique, protocol: Protocol | None, findings: Sequence[Finding],
                ident: str) -> str:
+    """:func:`_step_graph`, drawn once per technique and set of marks (a class's protocols
+    mostly share both) and given this protocol's ids."""
+    key = (id(technique.steps), technique.name, technique.required,
+           frozenset(s.name for s in protocol.steps) if protocol is not None else frozenset(),
+           tuple(sorted((f.rule, f.subject or "") for f in findings
+                        if f.rule in (MISSING, ORDER, *OUTSIDE) and f.subject)))
+    drawn = _GRAPHS.get(key)
+    if drawn is None:
+        if len(_GRAPHS) > 512:
+            _GRAPHS.clear()
+        drawn = _GRAPHS[key] = _step_graph(technique, protocol, findings, _SLOT)
+    return drawn.replace(_SLOT, _t(ident))
+
+
+def _step_graph(technique: Technique, protocol: Protocol | None, findings: Sequence[Finding],
+                ident: str) -> str:
     """The technique's step graph ("must come before") in layers, left to right, with the
     protocol's steps laid over it: written, required but missing, out of order; steps the
     graph lacks in a column of their own. Marks come from the findings' subjects only, so the
