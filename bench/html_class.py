@@ -4,7 +4,8 @@ files each renders in at most three times what ``mesosim class`` takes as text.
 Builds the class from the gallery's valid protocols (a third of the files with a deliberate
 mistake, as ``bench/run.py`` does), then times, as commands and alternately (paired runs,
 medians): ``mesosim class DIR -f text -o FILE`` and ``mesosim class DIR -f html -o
-FILE``, each checked for its exit code (0). Also reports the HTML's size per protocol file (it must stay linear)::
+FILE``, each checked for its exit code (0). Also reports the HTML's size per protocol file
+(it must stay linear)::
 
     python bench/html_class.py                      # 300 x 3, 5 paired runs
     python bench/html_class.py --students 100 --runs 3
