@@ -76,7 +76,8 @@ def write_atomic(path: str, text: str | bytes) -> None:
 
 #: the beginnings of the reports mesosim writes as JSON (check, simulate, class, SARIF)
 _REPORT_HEADS = (b'{\n  "version": 1,\n  "files": [', b'{\n  "version": 1,\n  "path": ',
-                 b'{\n  "version": 1,\n  "students": [', b'{\n  "version": 1,\n  "assignment": ')
+                 b'{\n  "version": 1,\n  "students": [', b'{\n  "version": 1,\n  "assignment": ',
+                 b'{\n  "version": 1,\n  "tool": "mesosim",\n  "findings": [')
 
 
 def is_mesosim_report(path: str) -> bool:

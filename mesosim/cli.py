@@ -195,11 +195,18 @@ def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
               "findings (text format).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing: the exit code tells the result "
               "(a report still goes to -o FILE).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Record today's findings in FILE (by file, rule and place in the data, not "
+              "by line), and exit 0.")
+@click.option("--baseline", "baseline_file", type=click.Path(exists=True, dir_okay=False),
+              default=None, metavar="FILE", help="Report only the findings FILE does not "
+              "record.")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | None, jobs: int,
           select: tuple[str, ...], ignore: tuple[str, ...], max_file_size: int | None,
           report_unused_ignores: bool | None, color: bool | None, exit_zero: bool,
-          fail_level: str, statistics: bool, quiet: bool) -> None:
+          fail_level: str, statistics: bool, quiet: bool, write_baseline: str | None,
+          baseline_file: str | None) -> None:
     """Check protocol files and directories (*.yaml, *.yml, *.json, recursively).
 
     Exit codes: 0 no finding at --fail-level or above (error by default), 1 some, 2 usage, 3 a
@@ -233,6 +240,17 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
 
     if output is not None:
         _refuse_input_as_output(output, paths)
+    if write_baseline is not None:
+        _refuse_input_as_output(write_baseline, paths)
+    known = None
+    if baseline_file is not None:
+        from mesosim.baseline import load_baseline
+        from mesosim.errors import ConfigError
+
+        try:
+            known = load_baseline(baseline_file)
+        except ConfigError as exc:
+            raise ConfigProblem(str(exc)) from None
     fragments: dict[str, str] = {}
     if ctx.ensure_object(dict).get("config_file"):  # --config: one configuration for all
         config = _load_config(ctx, paths)
@@ -249,6 +267,22 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
         _known_codes(host, ignore, "--ignore")
         each = _fragment_maker(host) if fmt == "html" else None
         report = _check_per_config(ctx, paths, host, with_flags, jobs, each, fragments)
+    if known is not None and baseline_file is not None:
+        from mesosim.baseline import apply_baseline
+
+        report, _dropped = apply_baseline(report, known, baseline_file)
+    if write_baseline is not None:
+        from mesosim.atomic import write_atomic
+        from mesosim.baseline import baseline_text
+
+        try:
+            write_atomic(write_baseline, baseline_text(report, write_baseline))
+        except OSError as exc:
+            raise OutputProblem(f"could not write {write_baseline}: {exc.strerror or exc}"
+                                ) from None
+        _say(f"mesosim: {sum(len(r.findings) for r in report.files)} findings recorded in "
+             f"{write_baseline}")
+        exit_zero = True
     if color is None:
         color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if fmt == "html":

@@ -46,6 +46,9 @@ class Finding:
     #: what in the protocol the finding is about, for pictures and tools: the step graph's
     #: slot a step finding concerns (``disinfection``), or the name of a step the graph lacks
     subject: str | None = None
+    #: where in the protocol's data, as a JSON pointer (``/session/steps/6/injection/depth``;
+    #: ``""`` for the whole file): unlike the line, it survives lines added above
+    pointer: str | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.rule, self.message)
@@ -63,7 +66,14 @@ class Finding:
             "suggestion": self.suggestion,
             "related": list(self.related),
             "subject": self.subject,
+            "pointer": self.pointer,
         }
+
+
+def json_pointer(where: tuple[Any, ...]) -> str:
+    """A node's path as a JSON pointer (RFC 6901): ``("session", "steps", 6)`` ->
+    ``/session/steps/6``."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in where)
 
 
 Locate = Callable[[tuple[Any, ...], bool], tuple[int, int]]
@@ -90,7 +100,8 @@ class Sink:
         rule = self.rules[code]
         line, col = pos if pos is not None else self.locate(where, key)
         return Finding(code, rule.kind, rule.severity, self.path, line, col, message,
-                       self.technique, source, suggestion, subject=subject)
+                       self.technique, source, suggestion, subject=subject,
+                       pointer=json_pointer(where))
 
     def add(self, code: str, where: tuple[Any, ...], message: str, *, key: bool = False,
             source: str | None = None, suggestion: str | None = None,

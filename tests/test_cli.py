@@ -181,3 +181,48 @@ def test_rules_as_json(run):
     assert codes == sorted(codes) and "MS401" in codes
     assert {"code", "name", "kind", "severity", "summary", "explanation", "origin"} <= set(
         data["rules"][0])
+
+
+# --- baselines (CI issue, item 5) -------------------------------------------------------------
+
+
+def test_a_baseline_survives_a_line_shift_and_still_reports_a_new_finding(run, tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p").mkdir()
+    text = edit("depth: 1.5 mm", "depth: 4 mm")
+    (tmp_path / "p" / "a.yaml").write_text(text)
+    r = run("check", "--write-baseline", "baseline.json", "p")
+    assert r.exit_code == 0
+    assert run("check", "--baseline", "baseline.json", "p").exit_code == 0
+    # lines added above the known finding, and a step inserted before it: still known
+    shifted = ("# a comment\n# another\n" + text).replace("    - consultation\n",
+                                                           "    - consultation\n    - cleansing\n")
+    (tmp_path / "p" / "a.yaml").write_text(shifted)
+    r = run("check", "--baseline", "baseline.json", "-f", "json", "p")
+    assert r.exit_code == 0, r.output
+    # a new violation in the same file is reported
+    (tmp_path / "p" / "a.yaml").write_text(shifted.replace("interval: 7 d", "interval: 2 d"))
+    r = run("check", "--baseline", "baseline.json", "-f", "json", "p")
+    assert r.exit_code == 1
+    assert [f["rule"] for f in json.loads(r.output)["files"][0]["findings"]] == ["MS501"]
+    # the baseline, in the checked folder, is never checked as a protocol
+    assert run("check", "-f", "json", ".").output.count('"path"') == 1
+
+
+def test_a_second_finding_of_a_recorded_kind_is_new(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text(edit("conditions: []", "conditions: [pacemaker]"))
+    run("check", "--write-baseline", "b.json", "a.yaml")
+    (tmp_path / "a.yaml").write_text(edit("conditions: []", "conditions: [pacemaker, pregnancy]"))
+    r = run("check", "--baseline", "b.json", "-f", "json", "a.yaml")
+    found = json.loads(r.output)["files"][0]["findings"]
+    assert r.exit_code == 1 and [f["rule"] for f in found] == ["MS601"]
+
+
+@pytest.mark.parametrize("content", ["not json", '{"version": 9, "findings": []}',
+                                     '{"version": 1, "findings": [{"path": 1}]}'])
+def test_a_bad_baseline_is_a_usage_error(run, tmp_path, content):
+    (tmp_path / "b.json").write_text(content)
+    r = run("check", "--baseline", str(tmp_path / "b.json"), PROTOCOLS)
+    assert r.exit_code == 2 and "baseline" in r.output

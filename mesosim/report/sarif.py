@@ -50,15 +50,25 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
     out: dict[str, Any] = {"ruleId": f.rule}
     if f.rule in index:
         out["ruleIndex"] = index[f.rule]
+    location: dict[str, Any] = {"physicalLocation": {
+        "artifactLocation": {"uri": relative_uri(f.path)},
+        # SARIF lines and columns start at 1; a finding about the whole file says 1:1
+        "region": {"startLine": max(1, f.line), "startColumn": max(1, f.column)},
+    }}
+    if f.pointer is not None:  # where in the data: survives lines added above it
+        location["logicalLocations"] = [{"fullyQualifiedName": f.pointer or "/",
+                                         "kind": "object"}]
     out.update({
         "level": LEVELS.get(f.severity, "warning"),
         "message": {"text": text},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": relative_uri(f.path)},
-            # SARIF lines and columns start at 1; a finding about the whole file says 1:1
-            "region": {"startLine": max(1, f.line), "startColumn": max(1, f.column)},
-        }}],
+        "locations": [location],
     })
+    if f.pointer is not None:
+        import hashlib
+
+        key = f"{relative_uri(f.path)}\0{f.rule}\0{f.pointer}".encode("utf-8", "surrogatepass")
+        # code scanning tracks a finding across edits by this, not by its line
+        out["partialFingerprints"] = {"mesosimFinding/v1": hashlib.sha256(key).hexdigest()}
     props = {k: v for k, v in (("kind", f.kind), ("technique", f.technique),
                                ("source", f.source)) if v}
     if props:
