@@ -195,6 +195,11 @@ def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
               "findings (text format).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing: the exit code tells the result "
               "(a report still goes to -o FILE).")
+@click.option("--show-source", is_flag=True, help="Under each finding, its line and a caret "
+              "under the column (text format).")
+@click.option("--stdin-filename", default=None, metavar="NAME", help="With PATHS '-': the "
+              "name of the protocol read from standard input (its suffix, configuration and "
+              "per-file rules are resolved for NAME; nothing is written there).")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Record today's findings in FILE (by file, rule and place in the data, not "
               "by line), and exit 0.")
@@ -205,7 +210,8 @@ def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
 def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | None, jobs: int,
           select: tuple[str, ...], ignore: tuple[str, ...], max_file_size: int | None,
           report_unused_ignores: bool | None, color: bool | None, exit_zero: bool,
-          fail_level: str, statistics: bool, quiet: bool, write_baseline: str | None,
+          fail_level: str, statistics: bool, quiet: bool, show_source: bool,
+          stdin_filename: str | None, write_baseline: str | None,
           baseline_file: str | None) -> None:
     """Check protocol files and directories (*.yaml, *.yml, *.json, recursively).
 
@@ -219,7 +225,19 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
     if fmt not in REPORTERS and fmt != "html":
         raise click.BadParameter(f"'{fmt}' is not a format; choose from: "
                                  f"{', '.join((*REPORTERS, 'html'))}", param_hint="--format")
-    missing = [p for p in paths if not os.path.exists(p)]
+    stdin_text: str | None = None
+    stdin_problem: Any = None
+    if paths == ("-",):  # a protocol on standard input (editors, pre-commit wrappers)
+        from mesosim.loader import decode
+
+        raw = sys.stdin.buffer.read(64 * 1024 * 1024 + 1)
+        stdin_text, stdin_problem = decode(raw)
+        if stdin_text is None:
+            stdin_text = ""
+        paths = (stdin_filename or "stdin.yaml",)
+    elif "-" in paths:
+        raise click.BadParameter("'-' (standard input) must be the only path", param_hint="PATHS")
+    missing = [p for p in paths if not os.path.exists(p) and stdin_text is None]
     if missing:
         raise click.BadParameter(f"no such file or directory: {', '.join(missing)}",
                                  param_hint="PATHS")
@@ -252,7 +270,11 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
         except ConfigError as exc:
             raise ConfigProblem(str(exc)) from None
     fragments: dict[str, str] = {}
-    if ctx.ensure_object(dict).get("config_file"):  # --config: one configuration for all
+    if stdin_text is not None:
+        report = _check_stdin(ctx, paths[0], stdin_text, stdin_problem, with_flags, fmt,
+                              fragments)
+        host = _host(ctx)
+    elif ctx.ensure_object(dict).get("config_file"):  # --config: one configuration for all
         config = _load_config(ctx, paths)
         host = _host(ctx)
         _known_codes(host, select, "--select")
@@ -291,11 +313,50 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
         text = render_outcomes(report.files, fragments, host.catalog)
     else:
         text = REPORTERS[fmt](report, host.catalog, color)
+    if show_source and fmt == "text":
+        from mesosim.report.text import render_text
+
+        sources = {r.path: stdin_text if stdin_text is not None else _text_of(r.path)
+                   for r in report.files if r.findings}
+        text = render_text(report, host.catalog, color, sources)
     if statistics and fmt == "text":
         text += _statistics(report, host.catalog)
     if not (quiet and output is None):
         _emit(text, output)
     ctx.exit(_exit_code(report, fail_level, exit_zero))
+
+
+def _text_of(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:
+            return fh.read(8 * 1024 * 1024)
+    except OSError:
+        return ""
+
+
+def _check_stdin(ctx: click.Context, name: str, text: str, problem: Any, with_flags: Any,
+                 fmt: str, fragments: dict[str, str]) -> Any:
+    """``check -``: the protocol on standard input, checked as if it were the file ``name``
+    (its configuration: --config, else the nearest to NAME)."""
+    from mesosim.document import Document
+    from mesosim.loader import load_text
+    from mesosim.options import Options
+    from mesosim.pipeline import run_document
+    from mesosim.results import Report
+
+    obj = ctx.ensure_object(dict)
+    config = _load_config(ctx, (os.path.dirname(os.path.abspath(name)),))
+    host = _host(ctx)
+    options = with_flags(config.options if config is not None else Options())
+    doc = Document(name, None, problems=(problem,)) if problem is not None else \
+        load_text(text, name)
+    outcome = run_document(doc, host.catalog, options, host)
+    if fmt == "html":
+        from mesosim.report.html import fragment
+
+        fragments[name] = fragment(outcome, host.catalog)
+    obj["stdin"] = True
+    return Report((outcome.result,), host.catalog.plugins)
 
 
 def _check_per_config(ctx: click.Context, paths: tuple[str, ...], base: PluginHost,

@@ -226,3 +226,44 @@ def test_a_bad_baseline_is_a_usage_error(run, tmp_path, content):
     (tmp_path / "b.json").write_text(content)
     r = run("check", "--baseline", str(tmp_path / "b.json"), PROTOCOLS)
     assert r.exit_code == 2 and "baseline" in r.output
+
+
+# --- standard input and source snippets (CI issue, item 6) -----------------------------------
+
+
+def _invoke(args, stdin: str | bytes):
+    from click.testing import CliRunner
+
+    from mesosim.cli import cli
+
+    return CliRunner().invoke(cli, args, input=stdin, catch_exceptions=False)
+
+
+def test_a_protocol_on_standard_input_is_checked_as_its_name_says(tmp_path, monkeypatch):
+    monkeypatch.setenv("MESOSIM_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "mesosim.toml").write_text('ignore = ["MS4"]\n')
+    deep = edit("depth: 1.5 mm", "depth: 4 mm")
+    r = _invoke(["check", "-f", "json", "-"], deep)
+    assert r.exit_code == 1
+    [f] = json.loads(r.output)["files"]
+    assert f["path"] == "stdin.yaml" and [x["rule"] for x in f["findings"]] == ["MS401"]
+    # the configuration nearest to the name applies; nothing is written at that name
+    r = _invoke(["check", "-f", "json", "--stdin-filename", "team/p.yaml", "-"], deep)
+    assert r.exit_code == 0 and json.loads(r.output)["files"][0]["findings"] == []
+    assert not (tmp_path / "team" / "p.yaml").exists()
+    assert _invoke(["check", "-", "other.yaml"], deep).exit_code == 2
+    assert _invoke(["check", "-"], b"\x00\x01").exit_code == 1
+
+
+def test_show_source_puts_a_caret_under_the_column(run, tmp_path):
+    (tmp_path / "p.yaml").write_text(edit("depth: 1.5 mm", "depth: 4 mm"))
+    r = run("check", "--show-source", str(tmp_path / "p.yaml"))
+    lines = r.output.splitlines()
+    i = next(k for k, x in enumerate(lines) if "MS401" in x)
+    col = int(lines[i].split(":")[2])
+    assert "depth: 4 mm" in lines[i + 1]
+    source_line = lines[i + 1].split("| ", 1)[1]
+    caret = lines[i + 2].split("| ", 1)[1]
+    assert caret.index("^") == col - 1 and source_line[col - 1:].startswith("4 mm")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
 from mesosim import rules
@@ -31,8 +32,11 @@ def summary_line(report: Report) -> str:
     return line
 
 
-def render_text(report: Report, catalog: Catalog, color: bool = False) -> str:
-    """``path:line:col: CODE [severity] message``, then plugin problems and a summary line."""
+def render_text(report: Report, catalog: Catalog, color: bool = False,
+                sources: Mapping[str, str] | None = None) -> str:
+    """``path:line:col: CODE [severity] message``, then plugin problems and a summary line.
+    With ``sources`` (path -> text: ``--show-source``), each finding is followed by its line
+    and a caret under its column."""
     out = []
     for p in report.plugins:
         if p.status == "refused":
@@ -44,8 +48,24 @@ def render_text(report: Report, catalog: Catalog, color: bool = False) -> str:
             if color:
                 sev = f"{_COLORS.get(f.severity, '')}{sev}{_RESET}"
             out.append(finding_line(f, sev))
+            if sources is not None:
+                out += _snippet(sources.get(r.path), f.line, f.column)
     out.append(summary_line(report))
     return "\n".join(out) + "\n"
+
+
+def _snippet(text: str | None, line: int, column: int) -> list[str]:
+    """The finding's line and a caret under its column (control characters shown escaped)."""
+    from mesosim.findings import visible
+
+    if not text or line < 1:
+        return []
+    lines = text.split("\n")
+    if line > len(lines):
+        return []
+    src = lines[line - 1].rstrip("\r")
+    shown = visible(src[:column - 1])
+    return [f"  {line:>5} | {visible(src)}", f"        | {' ' * len(shown)}^"]
 
 
 def report_as_dict(report: Report) -> dict[str, object]:
