@@ -185,8 +185,11 @@ def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
 @click.option("--report-unused-ignores/--no-report-unused-ignores", default=None,
               help="Report suppression comments that silence nothing (MS011); default: the "
               "configuration's report-unused-ignores, else off.")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a "
-              "terminal only).")
+@click.option("--color", "color_mode", type=click.Choice(["auto", "always", "never"]),
+              default="auto", show_default=True, metavar="[WHEN]",
+              help="Colour the text output: auto (on a terminal, unless NO_COLOR is set; "
+              "FORCE_COLOR forces it), always (also --color alone), never.")
+@click.option("--no-color", "no_color", is_flag=True, help="The same as --color never.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (a plugin or mesosim "
               "failing still exits 3 or 4).")
 @click.option("--fail-level", type=click.Choice(["error", "warning", "info"]), default="error",
@@ -209,7 +212,7 @@ def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | None, jobs: int,
           select: tuple[str, ...], ignore: tuple[str, ...], max_file_size: int | None,
-          report_unused_ignores: bool | None, color: bool | None, exit_zero: bool,
+          report_unused_ignores: bool | None, color_mode: str, no_color: bool, exit_zero: bool,
           fail_level: str, statistics: bool, quiet: bool, show_source: bool,
           stdin_filename: str | None, write_baseline: str | None,
           baseline_file: str | None) -> None:
@@ -305,8 +308,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
         _say(f"mesosim: {sum(len(r.findings) for r in report.files)} findings recorded in "
              f"{write_baseline}")
         exit_zero = True
-    if color is None:
-        color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    color = _use_color("never" if no_color else color_mode, output)
     if fmt == "html":
         from mesosim.report.html import render_outcomes
 
@@ -322,7 +324,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
     if statistics and fmt == "text":
         text += _statistics(report, host.catalog)
     if not (quiet and output is None):
-        _emit(text, output)
+        _emit(text, output, color or None)
     ctx.exit(_exit_code(report, fail_level, exit_zero))
 
 
@@ -403,6 +405,20 @@ def _check_per_config(ctx: click.Context, paths: tuple[str, ...], base: PluginHo
     return Report(tuple(sorted(results, key=lambda r: r.path)), base.catalog.plugins)
 
 
+def _use_color(mode: str, output: str | None) -> bool:
+    """``always``/``never`` as said; ``auto``: FORCE_COLOR (non-empty) forces it, NO_COLOR
+    (non-empty) turns it off, else colour on a terminal only, never into a file or a pipe."""
+    if mode != "auto":
+        return mode == "always"
+    if output is not None:
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
 def _statistics(report: Any, catalog: Any) -> str:
     """``--statistics``: per rule, how many findings, most first (as ruff prints them)."""
     from collections import Counter
@@ -481,9 +497,10 @@ def _refuse_input_as_output(output: str, paths: tuple[str, ...]) -> None:
                                      "writes over a protocol", param_hint="--output")
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str, output: str | None, color: bool | None = None) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        # click strips colour codes off a pipe unless told: --color always means always
+        click.echo(text, nl=False, color=color)
         return
     from mesosim.atomic import write_atomic
 
@@ -869,10 +886,23 @@ def main() -> None:
     sys.exit(run_main(sys.argv[1:]))
 
 
+def _bare_color(args: list[str]) -> list[str]:
+    """``--color`` alone means ``--color always`` (as GNU tools read ``--color[=WHEN]``); a
+    following ``auto``, ``always`` or ``never`` is its value."""
+    out = list(args)
+    for i, a in enumerate(out):
+        if a == "--":
+            break
+        if a == "--color" and (i + 1 == len(out) or out[i + 1] not in ("auto", "always", "never")):
+            out[i] = "--color=always"
+    return out
+
+
 def run_main(args: list[str]) -> int:
     """Run the command line on ``args`` and return its exit code (what :func:`main` exits with)."""
     from mesosim.results import EXIT_USAGE
 
+    args = _bare_color(args)
     try:
         try:
             code = cli.main(args=args, prog_name="mesosim", standalone_mode=False)

@@ -267,3 +267,22 @@ def test_show_source_puts_a_caret_under_the_column(run, tmp_path):
     source_line = lines[i + 1].split("| ", 1)[1]
     caret = lines[i + 2].split("| ", 1)[1]
     assert caret.index("^") == col - 1 and source_line[col - 1:].startswith("4 mm")
+
+
+@pytest.mark.parametrize("args, env, coloured", [
+    (["--color"], {}, True), (["--color", "always"], {}, True), (["--color=never"], {}, False),
+    ([], {}, False), ([], {"FORCE_COLOR": "1"}, True), (["--no-color"], {"FORCE_COLOR": "1"}, False),
+    (["--color", "auto"], {"FORCE_COLOR": "1", "NO_COLOR": "1"}, True),
+])
+def test_colour_follows_the_flag_then_force_color_then_no_color(capsys, monkeypatch, args, env,
+                                                                coloured):
+    from mesosim.cli import run_main
+
+    monkeypatch.setenv("MESOSIM_DISABLE_PLUGIN_AUTOLOAD", "1")
+    for k in ("FORCE_COLOR", "NO_COLOR"):
+        monkeypatch.delenv(k, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    code = run_main(["check", *args, _WARN_ONLY])  # standard output is a pipe here
+    assert code == 0
+    assert ("\x1b[" in capsys.readouterr().out) is coloured
