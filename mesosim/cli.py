@@ -198,6 +198,9 @@ def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
               "findings (text format).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing: the exit code tells the result "
               "(a report still goes to -o FILE).")
+@click.option("--protocols-only", is_flag=True, help="Leave alone the YAML and JSON files that "
+              "are not protocols (no top-level 'mesosim:' and too little of a protocol's shape): "
+              "for the pre-commit hook, which is handed every staged YAML and JSON file.")
 @click.option("--show-source", is_flag=True, help="Under each finding, its line and a caret "
               "under the column (text format).")
 @click.option("--stdin-filename", default=None, metavar="NAME", help="With PATHS '-': the "
@@ -213,7 +216,8 @@ def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
 def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | None, jobs: int,
           select: tuple[str, ...], ignore: tuple[str, ...], max_file_size: int | None,
           report_unused_ignores: bool | None, color_mode: str, no_color: bool, exit_zero: bool,
-          fail_level: str, statistics: bool, quiet: bool, show_source: bool,
+          fail_level: str, statistics: bool, quiet: bool, protocols_only: bool,
+          show_source: bool,
           stdin_filename: str | None, write_baseline: str | None,
           baseline_file: str | None) -> None:
     """Check protocol files and directories (*.yaml, *.yml, *.json, recursively).
@@ -241,6 +245,15 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
     elif "-" in paths:
         raise click.BadParameter("'-' (standard input) must be the only path", param_hint="PATHS")
     missing = [p for p in paths if not os.path.exists(p) and stdin_text is None]
+    if protocols_only and stdin_text is None and not missing:
+        from mesosim.options import Options as _Options
+        from mesosim.runner import collect_files, looks_like_protocol
+
+        paths = tuple(f for f in collect_files(paths, _Options()) if looks_like_protocol(f))
+        if not paths:
+            if not quiet:
+                click.echo("mesosim: no protocol among the files given")
+            ctx.exit(0)
     if missing:
         raise click.BadParameter(f"no such file or directory: {', '.join(missing)}",
                                  param_hint="PATHS")

@@ -111,6 +111,29 @@ def _worker_check(args: tuple[str, Options]) -> FileResult | tuple[FileResult, A
     return outcome.result, _WORKER_EACH(outcome)
 
 
+_PROTOCOL_KEYS: Final = ("technique", "zone", "patient", "course", "session", "aftercare")
+
+
+def looks_like_protocol(path: str, limit: int = 1 << 16) -> bool:
+    """Whether a YAML or JSON file is a protocol for ``--protocols-only`` (the pre-commit hook,
+    handed every staged YAML and JSON file): one that says so (a top-level ``mesosim:`` key),
+    or one that lacks the key but has two of a protocol's top-level keys (``technique``,
+    ``session``...), which is then checked and told what it lacks. A workflow, a
+    ``.pre-commit-config.yaml`` or a ``package.json`` is left alone."""
+    import re
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(limit).decode("utf-8", "replace")
+    except OSError:
+        return True  # unreadable: checking it says why
+    if path.lower().endswith(".json"):
+        keys = set(re.findall(r'"([a-z_]+)"\s*:', head))
+    else:
+        keys = set(re.findall(r"^([a-z_]+)[ \t]*:", head, re.M))
+    return "mesosim" in keys or len(keys & set(_PROTOCOL_KEYS)) >= 2
+
+
 def collect_files(paths: Sequence[str], options: Options) -> list[str]:
     """The protocol files under ``paths`` that ``options`` does not exclude, sorted. A JSON
     report mesosim wrote (``-o report.json``) found in a folder is never a protocol: it is left

@@ -220,13 +220,31 @@ def test_pre_commit_hook_definition():
 
     with open(os.path.join(ROOT, ".pre-commit-hooks.yaml"), encoding="utf-8") as fh:
         (hook,) = yaml.safe_load(fh)
-    assert hook["id"] == "mesosim" and hook["entry"] == "mesosim check"
+    assert hook["id"] == "mesosim" and hook["entry"] == "mesosim check --protocols-only"
     assert hook["language"] == "python"
     import re
 
     pattern = re.compile(hook["files"])
     assert pattern.search("a/b.yaml") and pattern.search("b.yml") and pattern.search("c.json")
     assert not pattern.search("d.toml") and not pattern.search("e.yaml.expected")
+
+
+def test_the_hook_checks_only_protocols(run, tmp_path, monkeypatch):
+    """What pre-commit hands over (CI issue, item 2): a workflow, the hook's own configuration
+    and a package.json are left alone; a protocol that lacks `mesosim:` is still a finding."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".pre-commit-config.yaml").write_text(
+        "repos:\n  - repo: x\n    rev: v0.2.0\n    hooks:\n      - id: mesosim\n")
+    (tmp_path / "ci.yml").write_text("on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n")
+    (tmp_path / "package.json").write_text('{"name": "x", "version": "1.0.0"}\n')
+    staged = [".pre-commit-config.yaml", "ci.yml", "package.json"]
+    r = run("check", "--protocols-only", *staged)
+    assert r.exit_code == 0 and "no protocol" in r.output
+    (tmp_path / "p.yaml").write_text(BASE.replace("mesosim: 1\n", ""))
+    r = run("check", "--protocols-only", "-f", "json", *staged, "p.yaml")
+    files = json.loads(r.output)["files"]
+    assert r.exit_code == 1 and [f["path"] for f in files] == ["p.yaml"]
+    assert "MS105" in {x["rule"] for x in files[0]["findings"]}
 
 
 def test_ci_formats_are_not_imported_by_a_text_check():
