@@ -288,3 +288,26 @@ def test_forked_workers_inherit_the_overridden_registry(reg, tmp_path):
     one = _gallery_results(school, 1)
     assert one != _gallery_results(reg, 1)  # the override changes the deep-on-face finding
     assert _gallery_results(school, 3) == one
+
+
+def test_locations_are_relative_to_the_repository_root(run, tmp_path, monkeypatch):
+    """CI issue, item 4: run from a sub-folder, SARIF and GitHub annotations still name the
+    file from the repository's root (code scanning cannot place ../protocols/p.yaml)."""
+    from pathlib import Path
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "protocols").mkdir()
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "protocols" / "p.yaml").write_text(edit("depth: 1.5 mm", "depth: 4 mm"))
+    monkeypatch.chdir(tmp_path / "tools")
+    log = json.loads(run("check", "--format", "sarif", "../protocols").output)
+    run0 = log["runs"][0]
+    loc = run0["results"][0]["locations"][0]
+    assert loc["physicalLocation"]["artifactLocation"] == {"uri": "protocols/p.yaml",
+                                                           "uriBaseId": "%SRCROOT%"}
+    assert run0["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.resolve().as_uri() + "/"
+    assert loc["logicalLocations"][0]["fullyQualifiedName"] == "/session/steps/5/injection/depth"
+    assert len(run0["results"][0]["partialFingerprints"]["mesosimFinding/v1"]) == 64
+    gh = run("check", "--format", "github", "../protocols").output
+    assert "file=protocols/p.yaml," in gh
+    assert Path("../protocols/p.yaml").exists()

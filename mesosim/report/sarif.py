@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from mesosim import rules
 from mesosim.findings import finding_text
-from mesosim.report._paths import relative_uri
+from mesosim.report._paths import SRCROOT, relative_uri, repository_root
 
 if TYPE_CHECKING:
     from mesosim.catalog import Catalog
@@ -51,7 +51,7 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
     if f.rule in index:
         out["ruleIndex"] = index[f.rule]
     location: dict[str, Any] = {"physicalLocation": {
-        "artifactLocation": {"uri": relative_uri(f.path)},
+        "artifactLocation": {"uri": relative_uri(f.path), "uriBaseId": SRCROOT},
         # SARIF lines and columns start at 1; a finding about the whole file says 1:1
         "region": {"startLine": max(1, f.line), "startColumn": max(1, f.column)},
     }}
@@ -101,6 +101,9 @@ def sarif_log(report: Report, catalog: Catalog) -> dict[str, Any]:
             "tool": {"driver": {"name": "mesosim", "version": __version__,
                                 "semanticVersion": __version__, "rules": [_rule(r) for r in known]}},
             "invocations": [invocation],
+            # the relative URIs are the repository's: code scanning resolves them whatever
+            # sub-folder mesosim ran in
+            "originalUriBaseIds": {SRCROOT: {"uri": _file_uri(repository_root())}},
             "columnKind": "unicodeCodePoints",
             "results": [_result(f, index) for r in report.files for f in r.findings] + [
                 {**_result(sup.finding, index),
@@ -109,6 +112,13 @@ def sarif_log(report: Report, catalog: Catalog) -> dict[str, Any]:
                 for r in report.files for sup in r.suppressed],
         }],
     }
+
+
+def _file_uri(folder: str) -> str:
+    from pathlib import Path
+
+    uri = Path(folder).resolve().as_uri()
+    return uri if uri.endswith("/") else uri + "/"
 
 
 def render(report: Report, catalog: Catalog, color: bool = False) -> str:
