@@ -286,3 +286,17 @@ def test_colour_follows_the_flag_then_force_color_then_no_color(capsys, monkeypa
     code = run_main(["check", *args, _WARN_ONLY])  # standard output is a pipe here
     assert code == 0
     assert ("\x1b[" in capsys.readouterr().out) is coloured
+
+
+def test_shell_completion_as_the_readme_documents_it():
+    import subprocess
+    import sys
+
+    env = {**os.environ, "_MESOSIM_COMPLETE": "bash_source"}
+    script = subprocess.run([sys.executable, "-c", "from mesosim.cli import main; main()"],
+                            env=env, capture_output=True, text=True, check=False)
+    assert "_mesosim_completion" in script.stdout
+    env.update(_MESOSIM_COMPLETE="bash_complete", COMP_WORDS="mesosim ch", COMP_CWORD="1")
+    words = subprocess.run([sys.executable, "-c", "from mesosim.cli import main; main()"],
+                           env=env, capture_output=True, text=True, check=False)
+    assert "check" in words.stdout
