@@ -248,12 +248,8 @@ def parse_config(table: Mapping[str, Any], path: str, text: str, lines: Lines | 
 
     lines = lines or Lines(path, text, ())
     origins: dict[str, str] = {}
+    _known_keys(table, KEYS, lines, (), "setting")
     for key in table:
-        if key not in KEYS:
-            hint = did_you_mean(key, KEYS)
-            raise ConfigError(f"{lines.where(key)}: unknown setting '{key}'"
-                              + (f"; did you mean '{hint}'?" if hint else
-                                 f"; settings are: {', '.join(KEYS)}"))
         origins[key] = lines.where(key)
     kw: dict[str, Any] = {}
     if "select" in table:
@@ -319,6 +315,18 @@ CLASS_KEYS: Final = ("techniques", "zones", "setting", "files", "suppressions", 
                      "points", "caps", "fail-on")
 
 
+def _known_keys(table: Mapping[str, Any], known: Sequence[str], lines: Lines,
+                at: tuple[str, ...], what: str) -> None:
+    """Every key of ``table`` is one of ``known``, else :class:`ConfigError` with its line and
+    a did-you-mean."""
+    for key in table:
+        if key not in known:
+            hint = did_you_mean(key, known)
+            raise ConfigError(f"{lines.where(*at, key)}: unknown {what} '{key}'"
+                              + (f"; did you mean '{hint}'?" if hint else
+                                 f"; settings are: {', '.join(known)}"))
+
+
 def _positive_int(v: Any, where: str, what: str) -> int:
     """``v`` if it is a whole number of at least 1, else :class:`ConfigError` at ``where``."""
     if isinstance(v, bool) or not isinstance(v, int) or v < 1:
@@ -334,12 +342,7 @@ def parse_assignment(table: Any, lines: Lines, at: tuple[str, ...]) -> Assignmen
     where = lines.where(*at)
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [class] must be a table")
-    for key in table:
-        if key not in CLASS_KEYS:
-            hint = did_you_mean(key, CLASS_KEYS)
-            raise ConfigError(f"{lines.where(*at, key)}: unknown [class] setting '{key}'"
-                              + (f"; did you mean '{hint}'?" if hint else
-                                 f"; settings are: {', '.join(CLASS_KEYS)}"))
+    _known_keys(table, CLASS_KEYS, lines, at, "[class] setting")
     kw: dict[str, Any] = {"source": where}
     for key in ("techniques", "zones", "fail-on"):
         if key in table:
