@@ -169,7 +169,7 @@ def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", default="text", show_default=True,
-              help="Output format: text, json, sarif, junit, github, html.")
+              help="Output format: text, json, sarif, junit, github, gitlab, html.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the report to FILE (atomically) instead of standard output.")
 @click.option("-j", "--jobs", type=click.IntRange(0, 64), default=0, show_default=True,

@@ -34,7 +34,7 @@ def files(tmp_path, monkeypatch):
 
 
 def test_every_format_is_registered():
-    assert set(REPORTERS) == {"text", "json", "sarif", "junit", "github"}
+    assert set(REPORTERS) == {"text", "json", "sarif", "junit", "github", "gitlab"}
 
 
 def test_sarif_validates_against_the_official_schema(run, files, reg):
@@ -311,3 +311,44 @@ def test_locations_are_relative_to_the_repository_root(run, tmp_path, monkeypatc
     gh = run("check", "--format", "github", "../protocols").output
     assert "file=protocols/p.yaml," in gh
     assert Path("../protocols/p.yaml").exists()
+
+
+#: GitLab's Code Quality format as its documentation states it (the fields GitLab reads;
+#: docs.gitlab.com, "Code Quality", implementing a custom tool)
+GITLAB_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["description", "check_name", "fingerprint", "severity", "location"],
+        "properties": {
+            "description": {"type": "string", "minLength": 1},
+            "check_name": {"type": "string", "minLength": 1},
+            "fingerprint": {"type": "string", "minLength": 1},
+            "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
+            "location": {"type": "object", "required": ["path", "lines"], "properties": {
+                "path": {"type": "string", "pattern": "^[^/]"},
+                "lines": {"type": "object", "required": ["begin"],
+                          "properties": {"begin": {"type": "integer", "minimum": 1}}}}},
+        },
+    },
+}
+
+
+def test_gitlab_code_quality_follows_the_documented_format(run, tmp_path, monkeypatch):
+    import jsonschema
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    text = edit("conditions: []", "conditions: [pregnancy, pacemaker]").replace(
+        "depth: 1.5 mm", "depth: 4 mm")
+    (tmp_path / "p.yaml").write_text(text)
+    issues = json.loads(run("check", "-f", "gitlab", "p.yaml").output)
+    jsonschema.validate(issues, GITLAB_SCHEMA)
+    assert len(issues) == 3 and len({i["fingerprint"] for i in issues}) == 3
+    assert {i["location"]["path"] for i in issues} == {"p.yaml"}
+    # the fingerprints survive lines added above the findings
+    (tmp_path / "p.yaml").write_text("# a note\n# another\n" + text)
+    again = json.loads(run("check", "-f", "gitlab", "p.yaml").output)
+    assert sorted(i["fingerprint"] for i in again) == sorted(i["fingerprint"] for i in issues)
+    assert [i["location"]["lines"]["begin"] for i in again] != [
+        i["location"]["lines"]["begin"] for i in issues]

@@ -6,7 +6,8 @@ only when it is asked for, so that ``mesosim check`` in the default text format 
 the XML and JSON machinery. Every reporter shows a finding's message, hint and source with
 :func:`mesosim.findings.finding_text`.
 
-Modules: ``text`` (text and JSON reports), ``sarif``, ``junit``, ``github`` (CI formats),
+Modules: ``text`` (text and JSON reports), ``sarif``, ``junit``, ``github``, ``gitlab`` (CI
+formats),
 ``timeline`` (``mesosim simulate``'s text and JSON), ``ics`` (the course as a calendar),
 ``classroom`` (``mesosim class``'s table, CSV and JSON).
 """
@@ -43,4 +44,5 @@ REPORTERS: Final[dict[str, Reporter]] = {
     "sarif": _lazy("sarif"),
     "junit": _lazy("junit"),
     "github": _lazy("github"),
+    "gitlab": _lazy("gitlab"),
 }
