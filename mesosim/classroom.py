@@ -303,8 +303,8 @@ def _label(student: str, path: str) -> str:
 
 def _failed_by(findings: list[Finding], assignment: Assignment) -> str:
     for f in findings:
-        unreadable = f.rule == rules.UNKNOWN_CONDITION and "contraindication" in assignment.fail_on
-        if f.kind in assignment.fail_on or f.rule in assignment.fail_on or unreadable:
+        like = f.rule in rules.LIKE_CONTRAINDICATION and "contraindication" in assignment.fail_on
+        if f.kind in assignment.fail_on or f.rule in assignment.fail_on or like:
             name = rules.RULES[f.rule].name if f.rule in rules.RULES else f.kind
             return f"{f.rule} {name}"
     return ""

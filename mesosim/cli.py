@@ -359,7 +359,6 @@ def _check_stdin(ctx: click.Context, name: str, text: str, problem: Any, with_fl
     from mesosim.pipeline import run_document
     from mesosim.results import Report
 
-    obj = ctx.ensure_object(dict)
     config = _load_config(ctx, (os.path.dirname(os.path.abspath(name)),))
     host = _host(ctx)
     options = with_flags(config.options if config is not None else Options())
@@ -370,7 +369,6 @@ def _check_stdin(ctx: click.Context, name: str, text: str, problem: Any, with_fl
         from mesosim.report.html import fragment
 
         fragments[name] = fragment(outcome, host.catalog)
-    obj["stdin"] = True
     return Report((outcome.result,), host.catalog.plugins)
 
 
@@ -461,11 +459,7 @@ def _fragment_maker(host: PluginHost) -> Any:
 
     from mesosim.report.html import fragment
 
-    return partial(_fragment, fragment, host)
-
-
-def _fragment(draw: Any, host: PluginHost, outcome: Any) -> str:
-    return str(draw(outcome, host.catalog))
+    return partial(fragment, catalog=host.catalog)
 
 
 def _check_output(output: str | None, hint: str = "--output") -> None:

@@ -44,6 +44,9 @@ DUPLICATE_KEY: Final = "MS104"
 FORMAT_VERSION: Final = "MS105"
 BAD_VALUE: Final = "MS106"
 UNKNOWN_CONDITION: Final = "MS107"
+#: rules treated as contraindications wherever those are special (never suppressed, failing a
+#: graded student): a condition mesosim cannot read (a misspelt ``pregnacy``) may be one
+LIKE_CONTRAINDICATION: Final = frozenset({UNKNOWN_CONDITION})
 UNKNOWN_ACTIVITY: Final = "MS108"
 UNKNOWN_PARAMETER: Final = "MS109"
 MISSING_PARAMETER: Final = "MS110"

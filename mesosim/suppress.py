@@ -83,9 +83,8 @@ class Suppressed(NamedTuple):
     at: tuple[int, int]
 
 
-#: rules no comment silences besides the contraindications: a condition mesosim cannot read
-#: (a misspelt ``pregnacy``) may be one, and suppressing it would hide it
-NEVER: frozenset[str] = frozenset({_rules.UNKNOWN_CONDITION})
+#: rules no comment silences besides the contraindications (see the rule table)
+NEVER: frozenset[str] = _rules.LIKE_CONTRAINDICATION
 
 
 def apply_suppressions(findings: list[Finding], doc: Document, report_unused: bool,

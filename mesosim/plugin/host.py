@@ -510,18 +510,27 @@ def _cited(owner: Technique | Zone, parameters: dict[str, str]) -> list[str | No
     return texts
 
 
-def _zone_problem(zone: Zone, parameters: dict[str, str], sources: dict[str, Source],
-                  steps: dict[str, StepKind]) -> str | None:
-    problems = check_dimensions(zone, parameters)
-    bad = unknown_citations(_cited(zone, parameters), sources)
+def _cited_and_added(owner: Technique | Zone, parameters: dict[str, str],
+                     sources: dict[str, Source], steps: dict[str, StepKind]) -> list[str]:
+    """What a technique and a zone may both get wrong: citing a source no plugin declared, and
+    a procedure naming a step outside the vocabulary."""
+    problems = []
+    bad = unknown_citations(_cited(owner, parameters), sources)
     if bad:
         problems.append(f"cites unknown sources: {', '.join(bad)} (declare them with "
                         "Vocabulary.sources)")
-    for proc in zone.procedures:
+    for proc in owner.procedures:
         for item in proc.after_active:
             step = item if isinstance(item, str) else item[1]
             if step not in steps:
-                problems.append(f"its procedure names a step not in the vocabulary: {step}")
+                problems.append(f"a procedure names a step not in the vocabulary: {step}")
+    return problems
+
+
+def _zone_problem(zone: Zone, parameters: dict[str, str], sources: dict[str, Source],
+                  steps: dict[str, StepKind]) -> str | None:
+    problems = check_dimensions(zone, parameters)
+    problems += _cited_and_added(zone, parameters, sources, steps)
     if problems:
         return f"zone '{zone.name}': " + "; ".join(problems)
     return None
@@ -565,15 +574,7 @@ def _technique_problem(tech: object, steps: dict[str, StepKind], parameters: dic
                              if pr.zone is not None and pr.zone not in zones})
     if unknown_zones:
         problems.append(f"names zones not in the vocabulary: {', '.join(sorted(set(unknown_zones)))}")
-    bad = unknown_citations(_cited(tech, parameters), sources)
-    if bad:
-        problems.append(f"cites unknown sources: {', '.join(bad)} (declare them with "
-                        "Vocabulary.sources)")
-    for proc in tech.procedures:
-        for item in proc.after_active:
-            step = item if isinstance(item, str) else item[1]
-            if step not in steps:
-                problems.append(f"a procedure names a step not in the vocabulary: {step}")
+    problems += _cited_and_added(tech, parameters, sources, steps)
     for pr in tech.parameters:
         if pr.step not in tech.steps.steps():
             problems.append(f"range for {pr.step}.{pr.param}: step not in the graph")

@@ -24,6 +24,7 @@ from mesosim.report import svg
 if TYPE_CHECKING:
     from mesosim.catalog import Catalog
     from mesosim.classroom import ClassSummary
+    from mesosim.findings import Finding
     from mesosim.results import FileResult, Outcome
 
 
@@ -77,11 +78,14 @@ def protocol_view(outcome: Outcome, catalog: Catalog, ident: str, name: str = ""
         "intervals": [], "lines": [],
     }
     targets: dict[int, str] = {}
+    flagged: dict[int, Finding] = {}
     if p is not None and t is not None and trace is not None:
-        view["timeline"] = _markup(svg.timeline(p, t, trace, findings, f"{ident}-timeline"))
+        flagged = svg.flagged_runs(p, t, trace, findings)
+        view["timeline"] = _markup(svg.timeline(p, t, trace, findings, f"{ident}-timeline",
+                                                flagged))
         view["calendar"] = _markup(svg.calendar(p, t, trace, findings, f"{ident}-calendar"))
         view["intervals"] = svg.intervals(t, trace)
-        for i, f in svg.flagged_runs(p, t, trace, findings).items():
+        for i, f in flagged.items():
             targets.setdefault(f.line, f"{ident}-timeline-step-{trace.steps[i].index}")
         for k, c in enumerate(trace.conflicts):
             targets[p.pos(c.path)[0]] = f"{ident}-calendar-conflict-{k}"
@@ -121,10 +125,10 @@ def protocol_view(outcome: Outcome, catalog: Catalog, ident: str, name: str = ""
     view["suppressed_list"] = [
         {"line": s.finding.line, "rule": s.finding.rule, "message": visible(s.finding.message),
          "reason": visible(s.reason)} for s in result.suppressed]
-    flagged: dict[int, str] = {}
+    marked: dict[int, str] = {}  # line -> its first finding, for the listing
     for f in findings:
-        flagged.setdefault(f.line, f"{f.rule}: {visible(f.message)}")
-    view["lines"] = [{"text": visible(line.rstrip("\r")), "flagged": flagged.get(i, "")}
+        marked.setdefault(f.line, f"{f.rule}: {visible(f.message)}")
+    view["lines"] = [{"text": visible(line.rstrip("\r")), "flagged": marked.get(i, "")}
                      for i, line in enumerate(lines, 1)]
     return view
 

@@ -118,14 +118,16 @@ def flagged_runs(protocol: Protocol, technique: Technique, trace: Trace,
 
 
 def timeline(protocol: Protocol, technique: Technique, trace: Trace,
-             findings: Sequence[Finding], ident: str) -> str:
+             findings: Sequence[Finding], ident: str,
+             flagged: Mapping[int, Finding] | None = None) -> str:
     """A Gantt-style picture of one session: a row per step on a minute axis, waits hatched and
     labelled, the span the session-duration range measures bracketed with its range, the
     states each step adds, and the steps a finding is about marked."""
     runs = trace.steps
     total = max(trace.total_minutes, 1e-9)
     scale = CHART_W / total if trace.total_minutes > 0 else 0.0
-    flagged = flagged_runs(protocol, technique, trace, findings)
+    if flagged is None:
+        flagged = flagged_runs(protocol, technique, trace, findings)
     top = 34
     states_x = LABEL_W + CHART_W + 16
     width = states_x + 220
