@@ -237,8 +237,17 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
     if paths == ("-",):  # a protocol on standard input (editors, pre-commit wrappers)
         from mesosim.loader import decode
 
-        raw = sys.stdin.buffer.read(64 * 1024 * 1024 + 1)
-        stdin_text, stdin_problem = decode(raw)
+        limit = max_file_size or _stdin_limit(ctx)
+        raw = sys.stdin.buffer.read(limit + 1)  # never more than the size limit allows
+        if len(raw) > limit:
+            from mesosim.document import LoadProblem
+            from mesosim.rules import UNREADABLE_FILE
+
+            stdin_text, stdin_problem = "", LoadProblem(
+                UNREADABLE_FILE, f"standard input is over the limit of {limit} bytes",
+                suggestion="raise the limit with --max-file-size if it is meant to be this big")
+        else:
+            stdin_text, stdin_problem = decode(raw)
         if stdin_text is None:
             stdin_text = ""
         paths = (stdin_filename or "stdin.yaml",)
@@ -339,6 +348,17 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
     if not (quiet and output is None):
         _emit(text, output, color or None)
     ctx.exit(_exit_code(report, fail_level, exit_zero))
+
+
+def _stdin_limit(ctx: click.Context) -> int:
+    """The size limit in force for standard input: --config's, else the default."""
+    from mesosim.document import DEFAULT_MAX_BYTES
+
+    if ctx.ensure_object(dict).get("config_file"):
+        config = _load_config(ctx, (".",))
+        if config is not None:
+            return int(config.options.max_bytes)
+    return DEFAULT_MAX_BYTES
 
 
 def _text_of(path: str) -> str:

@@ -255,6 +255,8 @@ def test_a_protocol_on_standard_input_is_checked_as_its_name_says(tmp_path, monk
     assert not (tmp_path / "team" / "p.yaml").exists()
     assert _invoke(["check", "-", "other.yaml"], deep).exit_code == 2
     assert _invoke(["check", "-"], b"\x00\x01").exit_code == 1
+    big = _invoke(["check", "--max-file-size", "100", "-"], deep)  # read no more than allowed
+    assert big.exit_code == 1 and "MS003" in big.output and "over the limit" in big.output
 
 
 def test_show_source_puts_a_caret_under_the_column(run, tmp_path):
