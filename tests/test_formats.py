@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -86,6 +87,33 @@ def test_sarif_rules_and_results(run, files, reg):
     assert the_run["invocations"] == [{"executionSuccessful": True}]
 
 
+def test_sarif_help_uri_links_each_rule_to_its_section_of_the_rules_page(run, files, reg):
+    """CI issue, item 4: ``helpUri`` per rule, an absolute URI (SARIF 3.49.12) read from the
+    installed distribution's ``Project-URL: Rules``, whose anchor is the rule's heading on
+    ``docs/rules.md`` (GitHub's heading slug: lower case, spaces to hyphens)."""
+    import re
+    from urllib.parse import urlsplit
+
+    log = json.loads(run("check", "--format", "sarif", files).output)
+    with open(os.path.join(ROOT, "docs", "rules.md"), encoding="utf-8") as fh:
+        anchors = {re.sub(r"[^a-z0-9 -]", "", line[3:].strip().lower()).replace(" ", "-")
+                   for line in fh if line.startswith("## ")}
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as fh:
+        import tomllib
+
+        page = tomllib.load(fh)["project"]["urls"]["Rules"]
+    assert page.endswith("/docs/rules.md")
+    builtin = [x for x in log["runs"][0]["tool"]["driver"]["rules"]
+               if reg.catalog.rules[x["id"]].origin == "core"
+               or reg.catalog.rules[x["id"]].origin in {p.name for p in reg.catalog.plugins
+                                                       if p.distribution == "mesosim"}]
+    assert len(builtin) == len(reg.catalog.rules) >= 45
+    for rule in builtin:
+        uri, _, anchor = rule["helpUri"].partition("#")
+        assert uri == page and urlsplit(uri).scheme == "https"
+        assert anchor in anchors, f"{rule['id']}: no heading #{anchor} on docs/rules.md"
+
+
 def test_sarif_level_follows_a_severity_override(run, files, tmp_path):
     (tmp_path / "mesosim.toml").write_text('[severity]\nMS511 = "info"\n')
     log = json.loads(run("check", "--format", "sarif", files).output)
@@ -143,6 +171,25 @@ def test_junit_four_errors_are_four_failing_cases_for_the_consumers_parsers(run,
     with open(out, "rb") as fh:
         suite, result = xunitparser.parse(fh)
     assert result.testsRun == 4 and len(result.failures) == 4
+
+
+def test_junit_is_valid_against_the_jenkins_junit_schema(run, files, tmp_path, monkeypatch):
+    """CI issue, item 1: the report validates against the JUnit schema (tests/data/junit.xsd,
+    Jenkins' junit-10.xsd restated) with xmlschema, for clean files, errors, warnings, a plugin
+    refused and characters XML cannot hold; and the schema does reject what it must."""
+    import xmlschema
+
+    schema = xmlschema.XMLSchema(os.path.join(ROOT, "tests", "data", "junit.xsd"))
+    out = run("check", "--format", "junit", files).output
+    schema.validate(out)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ctl.json").write_text(json.dumps({"mesosim": 1, "id": "x", "bad\u0001key": 1}))
+    schema.validate(run("check", "--format", "junit", "ctl.json").output)
+    # the schema is not a rubber stamp: a `file` on a test case, a `skipped` on the root fail
+    with pytest.raises(xmlschema.XMLSchemaValidationError):
+        schema.validate(out.replace("<testcase ", '<testcase file="x" ', 1))
+    with pytest.raises(xmlschema.XMLSchemaValidationError):
+        schema.validate(out.replace("<testsuites ", '<testsuites skipped="0" ', 1))
 
 
 def test_junit_survives_characters_xml_cannot_hold(run, tmp_path, monkeypatch):
@@ -215,18 +262,51 @@ def test_jobs_do_not_change_a_byte(run, fmt, monkeypatch):
     assert one.output == four.output
 
 
-def test_pre_commit_hook_definition():
-    import yaml
+def _readme_block(after: str, lang: str) -> str:
+    """The first fenced ``lang`` block of the README after the text ``after``."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        text = fh.read()
+    rest = text[text.index(after):]
+    start = rest.index(f"```{lang}\n") + len(lang) + 4
+    return rest[start:rest.index("```", start)]
 
-    with open(os.path.join(ROOT, ".pre-commit-hooks.yaml"), encoding="utf-8") as fh:
-        (hook,) = yaml.safe_load(fh)
-    assert hook["id"] == "mesosim" and hook["entry"] == "mesosim check --protocols-only"
-    assert hook["language"] == "python"
-    import re
 
-    pattern = re.compile(hook["files"])
-    assert pattern.search("a/b.yaml") and pattern.search("b.yml") and pattern.search("c.json")
-    assert not pattern.search("d.toml") and not pattern.search("e.yaml.expected")
+def test_pre_commit_reads_the_hook_and_the_readme_configuration(run, tmp_path, monkeypatch):
+    """CI issue, done-when: pre-commit's own code reads the hook manifest and the README's
+    ``.pre-commit-config.yaml`` (placeholders filled), picks the staged files its way (the
+    hook's ``files`` and ``types``), and the hook's entry run on them checks the protocol only."""
+    import shlex
+    import types
+
+    from pre_commit.clientlib import load_config, load_manifest
+    from pre_commit.commands.run import Classifier
+
+    (hook,) = load_manifest(os.path.join(ROOT, ".pre-commit-hooks.yaml"))
+    assert hook["id"] == "mesosim" and hook["language"] == "python"
+    with open(os.path.join(ROOT, "CHANGELOG.md"), encoding="utf-8") as fh:
+        released = re.findall(r"^## (\d+\.\d+\.\d+) \(\d{4}-\d\d-\d\d\)", fh.read(), re.M)
+    config = _readme_block("With [pre-commit]", "yaml")
+    (tag,) = re.findall(r"rev: (\S+)", config)
+    assert tag.lstrip("v") in released, f"the README pins {tag}: not a release of CHANGELOG.md"
+    (tmp_path / ".pre-commit-config.yaml").write_text(
+        config.replace("<URL of the mesosim repository>", "https://example.com/mesosim.git"))
+    repos = load_config(str(tmp_path / ".pre-commit-config.yaml"))["repos"]
+    assert [h["id"] for h in repos[0]["hooks"]] == ["mesosim"] and repos[0]["rev"] == tag
+
+    monkeypatch.chdir(tmp_path)
+    os.makedirs(".github/workflows")
+    (tmp_path / ".github/workflows/ci.yml").write_text("on: push\njobs: {}\n")
+    (tmp_path / "package.json").write_text('{"name": "x", "version": "1.0.0"}\n')
+    (tmp_path / "notes.txt").write_text("not yaml\n")
+    (tmp_path / "p.yaml").write_text(edit("depth: 1.5 mm", "depth: 9 mm"))
+    staged = [".pre-commit-config.yaml", ".github/workflows/ci.yml", "package.json",
+              "notes.txt", "p.yaml"]
+    picked = list(Classifier.from_config(staged, "", "^$").filenames_for_hook(
+        types.SimpleNamespace(**hook)))
+    assert "notes.txt" not in picked and "p.yaml" in picked and "package.json" in picked
+    r = run(*shlex.split(hook["entry"])[1:], "-f", "json", *picked)
+    assert r.exit_code == 1
+    assert [f["path"] for f in json.loads(r.output)["files"]] == ["p.yaml"]
 
 
 def test_the_hook_checks_only_protocols(run, tmp_path, monkeypatch):
@@ -352,3 +432,47 @@ def test_gitlab_code_quality_follows_the_documented_format(run, tmp_path, monkey
     assert sorted(i["fingerprint"] for i in again) == sorted(i["fingerprint"] for i in issues)
     assert [i["location"]["lines"]["begin"] for i in again] != [
         i["location"]["lines"]["begin"] for i in issues]
+
+
+def _readme_ci_commands() -> list[str]:
+    """Every ``mesosim check`` command of the README's CI section's code blocks."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        text = fh.read()
+    section = text[text.index("\n## CI\n"):text.index("\n## Classroom\n")]
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", section, re.S)
+    return [m.split(" || ")[0].strip().rstrip("'")
+            for block in blocks for m in re.findall(r"(mesosim check [^\n#]*)", block)]
+
+
+def test_the_readme_ci_set_ups_write_what_their_consumers_read(run, tmp_path, monkeypatch):
+    """CI issue, done-when: each CI command of the README, run as written on a folder of
+    protocols, writes a file its consumer accepts: SARIF by the SARIF schema, JUnit by Jenkins'
+    schema and junitparser, Code Quality by GitLab's fields."""
+    import shlex
+
+    import jsonschema
+    import junitparser
+    import xmlschema
+
+    commands = _readme_ci_commands()
+    outputs = {shlex.split(c)[shlex.split(c).index("-o") + 1]: c for c in commands if " -o " in c}
+    assert set(outputs) >= {"mesosim.sarif", "gl-code-quality.json", "mesosim.xml"}
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "protocols").mkdir()
+    (tmp_path / "protocols" / "good.yaml").write_text(BASE)
+    (tmp_path / "protocols" / "deep.yaml").write_text(edit("depth: 1.5 mm", "depth: 9 mm"))
+    for command in outputs.values():
+        r = run(*shlex.split(command)[1:])
+        assert r.exit_code == 1, (command, r.output)
+    with open(SCHEMA, encoding="utf-8") as fh:
+        jsonschema.Draft4Validator(json.load(fh)).validate(
+            json.loads((tmp_path / "mesosim.sarif").read_text()))
+    jsonschema.validate(json.loads((tmp_path / "gl-code-quality.json").read_text()),
+                        GITLAB_SCHEMA)
+    xmlschema.XMLSchema(os.path.join(ROOT, "tests", "data", "junit.xsd")).validate(
+        str(tmp_path / "mesosim.xml"))
+    cases = [c for suite in junitparser.JUnitXml.fromfile(str(tmp_path / "mesosim.xml"))
+             for c in suite]
+    assert sorted((c.classname, bool(c.result)) for c in cases) == [
+        ("protocols/deep.yaml", True), ("protocols/good.yaml", False)]

@@ -442,4 +442,4 @@ def test_every_gallery_protocol_simulates(run, path, tmp_path):
     j = run("simulate", "--format", "json", "--ics", str(tmp_path / "c.ics"), path)
     assert j.exit_code == r.exit_code
     jsonschema = pytest.importorskip("jsonschema")
-    jsonschema.validate(json.loads(j.output), trace_schema())
+    jsonschema.validate(json.loads(j.stdout), trace_schema())

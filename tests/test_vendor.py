@@ -103,6 +103,16 @@ def test_installed_package_holds_its_dist_info_and_samples(vendor_install):
     assert (samples / "valid" / "pen-face.yaml").is_file()
 
 
+def test_sarif_links_the_vendor_rule_to_the_vendor_rules_page(vendor_install, tmp_path):
+    """helpUri comes from the distribution that declared the rule (its ``Project-URL: Rules``)."""
+    sample = VENDOR_SRC / "mesosim_example_vendor" / "samples"
+    out = mesosim(["check", "--format", "sarif", str(sample)], vendor_install["site"])
+    rules = {r["id"]: r for r in json.loads(out.stdout)["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["EXV001"]["helpUri"] == ("https://example.com/mesosim-example-vendor/rules.md"
+                                          "#exv001-pen-too-fast-for-deep-needles")
+    assert rules["MS401"]["helpUri"].endswith("/docs/rules.md#ms401-depth-out-of-range")
+
+
 def test_wheel_is_built_by_the_package_own_backend(vendor_install):
     assert vendor_install["wheel"].name == "mesosim_example_vendor-0.1.0-py3-none-any.whl"
 

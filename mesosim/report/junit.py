@@ -6,6 +6,8 @@ by rule and line), one ``<error>`` case per plugin that failed on the file, and 
 (``no error``) for a file without errors. Warnings and notes go to the suite's
 ``<system-out>``, seen without failing anything. Plugins refused at load are ``<error>`` cases
 of one extra ``plugins`` suite. Every count is a count of test cases, so the totals add up.
+The output is valid against the JUnit schema Jenkins' xUnit plugin publishes (junit-10.xsd):
+the file is an attribute of its suite, not of the test case.
 """
 
 from __future__ import annotations
@@ -46,15 +48,15 @@ def render(report: Report, catalog: Catalog, color: bool = False) -> str:
                   "errors": sum(k == "error" for _n, k, *_r in cases)}
         for key, n in counts.items():
             totals[key] += n
-        suite = ET.SubElement(root, "testsuite", {
-            "name": _clean(name), "tests": str(counts["tests"]),
-            "failures": str(counts["failures"]), "errors": str(counts["errors"]),
-            "skipped": "0"})
+        attrs = {"name": _clean(name), "tests": str(counts["tests"]),
+                 "failures": str(counts["failures"]), "errors": str(counts["errors"]),
+                 "skipped": "0"}
+        if path is not None:  # on the suite: the JUnit schema has no `file` on a test case
+            attrs["file"] = _clean(path)
+        suite = ET.SubElement(root, "testsuite", attrs)
         for case_name, kind, typ, message, text in cases:
-            attrs = {"classname": _clean(name), "name": _clean(case_name)}
-            if path is not None:
-                attrs["file"] = _clean(path)
-            case = ET.SubElement(suite, "testcase", attrs)
+            case = ET.SubElement(suite, "testcase", {"classname": _clean(name),
+                                                     "name": _clean(case_name)})
             if kind is not None:
                 el = ET.SubElement(case, kind, {"type": typ, "message": _clean(message)})
                 el.text = _clean(text)
@@ -83,8 +85,7 @@ def render(report: Report, catalog: Catalog, color: bool = False) -> str:
         suite_of("plugins", [(f"plugin {p.name}", "error", rules.PLUGIN_REFUSED,
                               f"plugin '{p.name}' ({p.distribution}) refused: {p.reason}", "")
                              for p in refused], [], None)
-    for key, n in totals.items():
+    for key, n in totals.items():  # `testsuites` has no `skipped` in the schema
         root.set(key, str(n))
-    root.set("skipped", "0")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

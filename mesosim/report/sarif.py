@@ -32,8 +32,38 @@ def _unwrap(text: str) -> str:
     return re.sub(r"(?<!\n)\n(?!\n)", " ", text)
 
 
-def _rule(r: Rule) -> dict[str, Any]:
-    return {
+def rules_pages(catalog: Catalog) -> dict[str, str]:
+    """Plugin or ``core`` -> the address of its distribution's rules page, for ``helpUri``.
+
+    A distribution names its page in its metadata as the project URL labelled ``Rules``
+    (``[project.urls] Rules = "https://..."``); mesosim's own points at ``docs/rules.md``. A
+    vendor's package without one gets no ``helpUri`` (the rule's help text still shows).
+    """
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    pages: dict[str, str] = {}
+    owners = [("core", "mesosim")] + [(p.name, p.distribution) for p in catalog.plugins]
+    for origin, dist in owners:
+        try:
+            urls = metadata(dist).get_all("Project-URL") or []
+        except (PackageNotFoundError, ValueError, OSError):
+            continue
+        for entry in urls:
+            label, _, url = entry.partition(",")
+            if label.strip().lower() == "rules" and url.strip().startswith(("https://",
+                                                                              "http://")):
+                pages[origin] = url.strip()
+    return pages
+
+
+def help_anchor(r: Rule) -> str:
+    """The heading anchor of a rule on its rules page (``## MS401 depth-out-of-range``)."""
+    return f"{r.code.lower()}-{r.name}"
+
+
+def _rule(r: Rule, pages: dict[str, str] | None = None) -> dict[str, Any]:
+    page = (pages or {}).get(r.origin)
+    out: dict[str, Any] = {
         "id": r.code,
         "name": r.name,
         "shortDescription": {"text": r.summary},
@@ -43,6 +73,9 @@ def _rule(r: Rule) -> dict[str, Any]:
         "defaultConfiguration": {"level": LEVELS.get(r.severity, "warning")},
         "properties": {"tags": [r.kind], "origin": r.origin},
     }
+    if page:
+        out["helpUri"] = f"{page}#{help_anchor(r)}"
+    return out
 
 
 def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
@@ -81,6 +114,7 @@ def sarif_log(report: Report, catalog: Catalog) -> dict[str, Any]:
     from mesosim import __version__
 
     known = sorted(catalog.rules.values(), key=lambda r: r.code)
+    pages = rules_pages(catalog)
     index = {r.code: i for i, r in enumerate(known)}
     notifications = [
         {"level": "error", "descriptor": {"id": rules.PLUGIN_REFUSED},
@@ -99,7 +133,7 @@ def sarif_log(report: Report, catalog: Catalog) -> dict[str, Any]:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "mesosim", "version": __version__,
-                                "semanticVersion": __version__, "rules": [_rule(r) for r in known]}},
+                                "semanticVersion": __version__, "rules": [_rule(r, pages) for r in known]}},
             "invocations": [invocation],
             # the relative URIs are the repository's: code scanning resolves them whatever
             # sub-folder mesosim ran in
