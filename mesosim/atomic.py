@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 
 
 def output_problem(path: str) -> str | None:
@@ -55,6 +54,8 @@ def write_atomic(path: str, text: str | bytes) -> None:
     except FileNotFoundError:
         mode = _new_file_mode()
     folder = os.path.dirname(os.path.abspath(path))
+    import tempfile  # only when a report is written: ~2.5 ms of start-up (shutil, random...)
+
     fd, tmp = tempfile.mkstemp(prefix=".mesosim-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import json
 import math
 import os
 import re
@@ -229,6 +228,8 @@ def _count_nodes(source: str) -> LoadProblem | None:
 
 def _json_problem(text: str) -> LoadProblem | None:
     """JSON files are checked by the JSON parser first, so its (stricter) errors are the ones shown."""
+    import json  # only for JSON protocols: a YAML-only run does not pay its import
+
     try:
         # Only the syntax matters here: numbers are not converted, so a 5,000-digit integer
         # cannot hit int()'s digit limit (a ValueError, not a JSONDecodeError).

@@ -13,6 +13,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROTOCOLS = os.path.join(ROOT, "protocols")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_in_a_temporary_folder(tmp_path_factory):
+    """The command line's caches (mesosim/_codecache.py) go to a folder of this test run, never
+    to the user's home; every ``mesosim`` process a test starts inherits it."""
+    saved = os.environ.get("MESOSIM_CACHE_DIR")
+    os.environ["MESOSIM_CACHE_DIR"] = str(tmp_path_factory.mktemp("mesosim-cache"))
+    yield
+    if saved is None:
+        del os.environ["MESOSIM_CACHE_DIR"]
+    else:
+        os.environ["MESOSIM_CACHE_DIR"] = saved
+
+
 @pytest.fixture(scope="session")
 def reg() -> PluginHost:
     """The plugin host with the built-in plugins only (third-party autoload off)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
@@ -93,4 +92,6 @@ def report_as_dict(report: Report) -> dict[str, object]:
 
 
 def render_json(report: Report, catalog: Catalog, color: bool = False) -> str:
+    import json  # the text report, the default, does not pay its import
+
     return json.dumps(report_as_dict(report), indent=2, ensure_ascii=False) + "\n"
