@@ -19,7 +19,9 @@ Everything a plugin needs is importable from here (see ``__all__``); the hooks a
 in :mod:`mesosim.plugin.hookspecs`, the whole guide is ``docs/writing-a-plugin.md``.
 
 The names are loaded on first use (PEP 562), so that ``import mesosim`` (which the command line
-does before anything else) costs nothing beyond pluggy's marker.
+does before anything else) costs nothing: even ``hookimpl`` (pluggy's marker) is made when a
+plugin first asks for it, so a run whose plugins' declarations come from the cache
+(:mod:`mesosim.plugin.cache`) never imports pluggy.
 """
 
 from __future__ import annotations
@@ -27,13 +29,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-import pluggy
-
 __version__ = "0.3.0.dev0"
 
-hookimpl = pluggy.HookimplMarker("mesosim")
-
 if TYPE_CHECKING:  # what the lazy names below are, for type checkers and readers
+    import pluggy
+
+    hookimpl: pluggy.HookimplMarker
     from mesosim.catalog import Catalog, PluginInfo
     from mesosim.declarations import (
         API_VERSION,
@@ -117,6 +118,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "hookimpl":  # pluggy is imported when a plugin is, not by ``import mesosim``
+        import pluggy
+
+        value: Any = pluggy.HookimplMarker("mesosim")
+        globals()[name] = value
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'mesosim' has no attribute {name!r}")

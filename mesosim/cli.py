@@ -42,7 +42,8 @@ def _recipe(ctx: click.Context) -> HostRecipe:
     return HostRecipe(blocked=tuple(obj.get("no_plugins", ())),
                       only=tuple(obj.get("plugins", ())),
                       autoload=False if obj.get("no_autoload") else None,
-                      overrides=tuple(config.overrides) if config is not None else ())
+                      overrides=tuple(config.overrides) if config is not None else (),
+                      cache=True)
 
 
 def _host(ctx: click.Context) -> PluginHost:
@@ -52,7 +53,7 @@ def _host(ctx: click.Context) -> PluginHost:
         from mesosim.plugin.host import load_host
 
         host = load_host(only=obj.get("plugins", ()), blocked=obj.get("no_plugins", ()),
-                         autoload=False if obj.get("no_autoload") else None)
+                         autoload=False if obj.get("no_autoload") else None, cache=True)
         config = obj.get("config")
         if config is not None:
             from mesosim.config import check_codes
@@ -401,7 +402,6 @@ def _check_per_config(ctx: click.Context, paths: tuple[str, ...], base: PluginHo
     from mesosim.errors import ConfigError
     from mesosim.options import Options
     from mesosim.overrides import apply_overrides
-    from mesosim.plugin.host import HostRecipe
     from mesosim.results import Report
     from mesosim.runner import check_paths, collect_files
 
@@ -425,9 +425,7 @@ def _check_per_config(ctx: click.Context, paths: tuple[str, ...], base: PluginHo
             except ConfigError as exc:
                 raise ConfigProblem(str(exc)) from None
             options = with_flags(config.options)
-            group_recipe = HostRecipe(blocked=recipe.blocked, only=recipe.only,
-                                      autoload=recipe.autoload,
-                                      overrides=tuple(config.overrides))
+            group_recipe = recipe._replace(overrides=tuple(config.overrides))
         files = [f for f in groups[where]
                  if os.path.abspath(f) in named or not options.excluded(f)]
         if files:

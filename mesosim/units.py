@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from typing import Final
+from typing import Any, Final
 
 from attrs import frozen
 
@@ -97,6 +97,20 @@ EXAMPLES: Final[dict[str, str]] = {
 }
 #: the dimensions known (the core's and those plugins registered)
 DIMENSIONS: Final[list[str]] = list(_TABLE)
+#: what plugins registered, in order: ``("dimension", args)`` and ``("unit", args)``, so that
+#: a catalog read from the cache can register the same again (mesosim/plugin/cache.py)
+_REGISTERED: Final[list[tuple[str, tuple[Any, ...]]]] = []
+
+
+def registrations() -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    """Every dimension and unit registered so far by plugins, as :func:`replay` takes them."""
+    return tuple(_REGISTERED)
+
+
+def replay(registered: tuple[tuple[str, tuple[Any, ...]], ...]) -> None:
+    """Register again what :func:`registrations` returned (``ValueError`` on a conflict)."""
+    for kind, args in registered:
+        (register_dimension if kind == "dimension" else register_unit)(*args)
 
 
 def register_dimension(name: str, canonical: str, example: str, negative: bool = False) -> None:
@@ -109,6 +123,7 @@ def register_dimension(name: str, canonical: str, example: str, negative: bool =
         return
     if canonical in UNITS:
         raise ValueError(f"unit '{canonical}' is already a {UNITS[canonical][0]}")
+    _REGISTERED.append(("dimension", (name, canonical, example, negative)))
     CANONICAL[name] = canonical
     EXAMPLES[name] = example
     DIMENSIONS.append(name)
@@ -133,6 +148,7 @@ def register_unit(spelling: str, dimension: str, factor: float, offset: float = 
         if known != (dimension, factor) or OFFSETS.get(spelling, 0.0) != offset:
             raise ValueError(f"unit '{spelling}' is already a {known[0]} with another meaning")
         return
+    _REGISTERED.append(("unit", (spelling, dimension, factor, offset)))
     UNITS[spelling] = (dimension, factor)
     if offset:
         OFFSETS[spelling] = offset

@@ -30,11 +30,13 @@ def cli(args: list[str], cache: Path | None, **env: str) -> subprocess.Completed
 def test_the_code_cache_is_written_once_then_read_and_the_results_never_change(tmp_path):
     cache = tmp_path / "cache"
     first = cli(["check", "-f", "json", GOOD, BAD], cache, PYTHONHASHSEED="1")
-    (stored,) = list(cache.iterdir())
-    written = stored.stat().st_mtime_ns
+    stored = {p.name.split("-")[0]: p for p in cache.iterdir()}
+    assert sorted(stored) == ["attrs", "catalog"]
+    written = {k: p.stat().st_mtime_ns for k, p in stored.items()}
     # another process, another hash seed (attrs's per-class salt changes): a hit, same output
     again = cli(["check", "-f", "json", GOOD, BAD], cache, PYTHONHASHSEED="2")
-    assert stored.stat().st_mtime_ns == written, "a hit must not rewrite the cache"
+    assert {k: p.stat().st_mtime_ns for k, p in stored.items()} == written, \
+        "a hit must not rewrite the cache"
     off = cli(["check", "-f", "json", GOOD, BAD], None, MESOSIM_NO_CACHE="1")
     assert first.returncode == again.returncode == off.returncode == 1
     assert first.stdout == again.stdout == off.stdout
@@ -45,12 +47,13 @@ def test_the_code_cache_is_written_once_then_read_and_the_results_never_change(t
 def test_a_broken_or_unwritable_cache_only_costs_time(tmp_path):
     cache = tmp_path / "cache"
     cli(["check", GOOD], cache)
-    (stored,) = list(cache.iterdir())
     expected = cli(["check", "-f", "json", BAD], None, MESOSIM_NO_CACHE="1").stdout
-    for garbage in (b"", b"\x00not marshal", b"\xe3" * 64, stored.read_bytes()[:100]):
-        stored.write_bytes(garbage)
-        r = cli(["check", "-f", "json", BAD], cache)
-        assert (r.returncode, r.stdout, r.stderr) == (1, expected, "")
+    for stored in sorted(cache.iterdir()):
+        whole = stored.read_bytes()
+        for garbage in (b"", b"\x00not marshal", b"\xe3" * 64, whole[:100], whole[:-5]):
+            stored.write_bytes(garbage)
+            r = cli(["check", "-f", "json", BAD], cache)
+            assert (r.returncode, r.stdout, r.stderr) == (1, expected, "")
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     r = cli(["check", "-f", "json", BAD], blocked)
@@ -110,3 +113,92 @@ def test_the_exit_without_teardown_flushes_everything(tmp_path):
     out = tmp_path / "r.json"
     assert cli(["check", "-f", "json", "-o", str(out), PROTOCOLS], tmp_path).stdout == ""
     assert out.read_text() == big.stdout
+
+
+# --- the catalog cache (mesosim/plugin/cache.py) -------------------------------------------
+
+PLUGIN = '''
+from mesosim import hookimpl, Vocabulary
+
+@hookimpl
+def mesosim_vocabulary():
+    return Vocabulary(activities=({activity!r},), conditions=("acme-condition",))
+'''
+CHECKS = '''
+@hookimpl
+def mesosim_check(protocol, technique, trace):
+    return []
+'''
+
+
+def _site(tmp_path: Path, activity: str, extra: str = "") -> Path:
+    """A folder with one installed plugin distribution, ``acme`` (its dist-info read as pip
+    writes it), whose vocabulary adds the activity ``activity``."""
+    site = tmp_path / "site"
+    (site / "acme_plugin").mkdir(parents=True, exist_ok=True)
+    (site / "acme_plugin" / "__init__.py").write_text(PLUGIN.format(activity=activity) + extra)
+    info = site / "acme-1.0.dist-info"
+    info.mkdir(exist_ok=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme\nVersion: 1.0\n\n")
+    (info / "entry_points.txt").write_text("[mesosim]\nacme = acme_plugin\n")
+    return site
+
+
+def vocabulary(site: Path, cache: Path) -> str:
+    env = {"PYTHONPATH": str(site), "MESOSIM_DISABLE_PLUGIN_AUTOLOAD": ""}
+    r = cli(["vocabulary"], cache, **env)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_an_edited_plugin_is_loaded_again_not_read_from_the_cache(tmp_path):
+    cache = tmp_path / "cache"
+    site = _site(tmp_path, "skydiving")
+    first = vocabulary(site, cache)
+    assert "skydiving" in first and list(cache.glob("catalog-*"))
+    assert vocabulary(site, cache) == first  # read back: the same
+    _site(tmp_path, "paragliding")  # the vendor edits the module (an editable install)
+    edited = vocabulary(site, cache)
+    assert "paragliding" in edited and "skydiving" not in edited
+    # another version of the distribution, the same files: a new key too
+    info = site / "acme-1.0.dist-info" / "METADATA"
+    info.write_text(info.read_text().replace("Version: 1.0", "Version: 1.1"))
+    assert vocabulary(site, cache) == edited
+    assert len(list(cache.glob("catalog-*"))) == 3
+
+
+def test_plugins_that_check_files_or_were_refused_are_never_cached(tmp_path):
+    cache = tmp_path / "cache"
+    checks = _site(tmp_path / "a", "skydiving", CHECKS)
+    assert "skydiving" in vocabulary(checks, cache) == vocabulary(checks, cache)
+    assert not list(cache.glob("catalog-*"))
+    broken = _site(tmp_path / "b", "skydiving", "\nraise ImportError('needs acme-sdk')\n")
+    for _ in range(2):  # reported each time, never from a cache
+        r = cli(["check", GOOD], cache, PYTHONPATH=str(broken), MESOSIM_DISABLE_PLUGIN_AUTOLOAD="")
+        assert r.returncode == 3 and "acme" in r.stdout + r.stderr
+    assert not list(cache.glob("catalog-*"))
+
+
+def test_the_cached_catalog_is_the_loaded_one_and_a_foreign_file_is_ignored(tmp_path, monkeypatch):
+    from mesosim.plugin import cache as catalog_cache
+    from mesosim.plugin.host import load_host
+
+    monkeypatch.setenv("MESOSIM_CACHE_DIR", str(tmp_path))
+    fresh = load_host(autoload=False)
+    stored = load_host(autoload=False, cache=True)
+    assert stored._pm is not None  # a miss: loaded, and written
+    (path,) = tmp_path.glob("catalog-*")
+    assert path.stat().st_mode & 0o077 == 0, "readable by its owner only"
+    hit = load_host(autoload=False, cache=True)
+    assert hit._pm is None and hit.catalog == fresh.catalog
+    assert hit.run_checks(None, None, None) == ([], [])  # type: ignore[arg-type]
+    assert hit.pm.get_plugin("manual-injection") is not None  # the plugins, when asked for
+    path.chmod(0o666)  # anyone may write it: not trusted, the plugins are loaded
+    assert load_host(autoload=False, cache=True)._pm is not None
+    # the key changes with what decides which plugins load: --no-plugin roller is its own
+    for _ in range(2):
+        blocked = load_host(autoload=False, cache=True, blocked=("roller",))
+        assert set(blocked.catalog.techniques) == set(fresh.catalog.techniques) - {"roller"}
+    assert blocked._pm is None
+    assert catalog_cache.fingerprint([], autoload=False, only=(), blocked=()) != \
+        catalog_cache.fingerprint([], autoload=True, only=(), blocked=())

@@ -22,7 +22,6 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-import pluggy
 from attrs import evolve, field, frozen
 
 from mesosim.catalog import Catalog, PluginInfo
@@ -41,11 +40,12 @@ from mesosim.declarations import (
     citations,
 )
 from mesosim.findings import Finding
-from mesosim.plugin import hookspecs
 from mesosim.results import HookFailure
 from mesosim.rules import RULES, Rule, validate_rule
 
 if TYPE_CHECKING:
+    import pluggy
+
     from mesosim.overrides import Override
     from mesosim.protocol import Protocol
     from mesosim.trace import Trace
@@ -164,9 +164,25 @@ class PluginHost:
     overrides. Core code never calls ``pm.hook`` itself: it goes through these methods.
     """
 
-    pm: pluggy.PluginManager = field(eq=False, repr=False)
+    #: the manager; ``None`` for a host whose catalog came from the cache (none of its plugins
+    #: checks files), until :attr:`pm` is asked for and loads the plugins
+    _pm: pluggy.PluginManager | None = field(eq=False, repr=False, alias="pm")
     catalog: Catalog
     _calls: list[_Calls] = field(eq=False, repr=False, factory=list)
+    #: ``(autoload, only, blocked)`` of a cached host: how to load its plugins when needed
+    _plugins: tuple[bool, tuple[str, ...], tuple[str, ...]] | None = field(
+        default=None, eq=False, repr=False, alias="plugins")
+
+    @property
+    def pm(self) -> pluggy.PluginManager:
+        """The plugin manager (a cached host loads its plugins the first time it is asked)."""
+        if self._pm is None:
+            autoload, only, blocked = self._plugins or (False, (), ())
+            loaded = load_host(autoload=autoload, only=only, blocked=blocked)
+            object.__setattr__(self, "_pm", loaded._pm)
+            object.__setattr__(self, "_calls", loaded._calls)
+        assert self._pm is not None
+        return self._pm
 
     def with_catalog(self, catalog: Catalog) -> PluginHost:
         return evolve(self, catalog=catalog)
@@ -216,6 +232,8 @@ class PluginHost:
         """Every plugin's ``mesosim_check``. A plugin may report only findings of the codes
         it declared, in this file, on one of its lines; anything else is refused and becomes
         a failure naming the plugin (MS901), while its valid findings stand."""
+        if self._pm is None:  # from the cache: no plugin checks files (mesosim/plugin/cache.py)
+            return [], []
         if not self.pm.hook.mesosim_check.get_hookimpls():
             return [], []
         results, failed = self._call("mesosim_check", protocol=protocol, technique=technique,
@@ -266,6 +284,7 @@ def load_host(
     only: Sequence[str] = (),
     blocked: Sequence[str] = (),
     extra_plugins: Sequence[tuple[str, object]] = (),
+    cache: bool = False,
 ) -> PluginHost:
     """Load every plugin and merge their declarations into the host's catalog.
 
@@ -274,9 +293,24 @@ def load_host(
     :param only: third-party plugin names to load even when autoload is off (``-p NAME``).
     :param blocked: plugin names never to load (``--no-plugin NAME``).
     :param extra_plugins: ``(name, module_or_object)`` registered directly (tests, embedding).
+    :param cache: read the merged catalog from the cache, and keep it there, when nothing it
+        depends on has changed (:mod:`mesosim.plugin.cache`; the command line does).
     """
     if autoload is None:
         autoload = not os.environ.get(ENV_DISABLE_AUTOLOAD)
+    points = sorted(_entry_points(), key=lambda e: e.name)
+    key = None
+    if cache and not extra_plugins and not os.environ.get(ENV_TRACE):
+        from mesosim.plugin import cache as catalog_cache
+
+        key = catalog_cache.fingerprint(points, autoload=autoload, only=only, blocked=blocked)
+        cached = catalog_cache.load(key) if key is not None else None
+        if cached is not None:
+            return PluginHost(None, cached, [], (autoload, tuple(only), tuple(blocked)))
+    import pluggy
+
+    from mesosim.plugin import hookspecs
+
     pm = pluggy.PluginManager("mesosim")
     pm.add_hookspecs(hookspecs)
     if os.environ.get(ENV_TRACE):
@@ -296,7 +330,7 @@ def load_host(
     def refuse(name: str, reason: str) -> None:
         refused.setdefault(name, reason)
 
-    for ep in sorted(_entry_points(), key=lambda e: e.name):
+    for ep in points:
         dist = getattr(ep, "dist", None)
         dist_name = dist.name if dist is not None else "?"
         version = dist.version if dist is not None else "?"
@@ -352,6 +386,9 @@ def load_host(
     empty = Catalog({}, {}, {}, frozenset(), frozenset(), (), dict(RULES))
     host = PluginHost(pm, empty, calls)
     catalog = _merge(host, infos, refuse, refused)
+    if (key is not None and not pm.hook.mesosim_check.get_hookimpls()
+            and all(p.status != "refused" for p in catalog.plugins)):
+        catalog_cache.store(key, catalog)
     return host.with_catalog(catalog)
 
 
@@ -593,9 +630,12 @@ class HostRecipe(NamedTuple):
     only: tuple[str, ...] = ()
     autoload: bool | None = None
     overrides: tuple[Override, ...] = ()
+    #: use the catalog cache (the command line's hosts do)
+    cache: bool = False
 
     def build(self) -> PluginHost:
-        host = load_host(blocked=self.blocked, only=self.only, autoload=self.autoload)
+        host = load_host(blocked=self.blocked, only=self.only, autoload=self.autoload,
+                         cache=self.cache)
         if self.overrides:
             from mesosim.overrides import apply_overrides
 

@@ -1,0 +1,198 @@
+"""Keep the merged catalog of the plugins' declarations from one run of the command line to the
+next (layer 4, speed round 2).
+
+Loading the plugins means importing every plugin module, registering it with pluggy, calling
+the declaration hooks and validating and merging what they return: ~7 ms of a one-file check,
+plus ~5 ms to import pluggy itself. When nothing that could change the result has changed,
+the merged :class:`~mesosim.catalog.Catalog` is read back from a pickle instead (~1 ms) and
+neither the plugins nor pluggy are imported, unless a plugin checks files itself
+(``mesosim_check``): then every run loads the plugins as before.
+
+What the result depends on, all in the key (a run with any other key loads the plugins):
+
+* mesosim's version and the Python that runs it;
+* which plugins load: every ``mesosim`` entry point (name, target, distribution, version)
+  found on ``sys.path``, ``MESOSIM_DISABLE_PLUGIN_AUTOLOAD``, ``-p`` and ``--no-plugin``;
+* the files of mesosim and of each plugin's top-level package (path, size, modification
+  time): an edited plugin or an editable install's edited source is a new key.
+
+Not cached: a run where a plugin was refused or failed (the cause may lie outside those files,
+a missing dependency, and must be reported every time), plugins registered by a program
+(``extra_plugins``), and runs with ``MESOSIM_TRACE_PLUGINS`` (the trace shows the hook calls).
+
+The file lives in the cache folder of :mod:`mesosim._codecache` (``MESOSIM_NO_CACHE``,
+``MESOSIM_CACHE_DIR``), is written readable by its owner only, and is read only when it belongs
+to the user running mesosim and nobody else may write it: a pickle is code, like the
+interpreter's own ``__pycache__``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from mesosim._codecache import cache_folder
+
+if TYPE_CHECKING:
+    from mesosim.catalog import Catalog
+
+#: the format of the file; a change of what is stored bumps it
+FORMAT = 2
+
+
+def _files(folder: str) -> list[tuple[str, int, int]]:
+    """``(path, size, mtime)`` of every file under ``folder``, bytecode caches left out."""
+    out: list[tuple[str, int, int]] = []
+    stack = [folder]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        stack.append(entry.path)
+                elif not entry.name.endswith((".pyc", ".tmp")):
+                    st = entry.stat()
+                    out.append((entry.path, st.st_size, st.st_mtime_ns))
+    return sorted(out)
+
+
+def _package_files(module: str) -> list[tuple[str, int, int]] | None:
+    """The files of the top-level package (or the module file) ``module`` lives in, found
+    without importing it; ``None`` when it cannot be found that way."""
+    from importlib.util import find_spec
+
+    top = module.split(".", 1)[0]
+    try:
+        spec = find_spec(top)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    if spec.submodule_search_locations:
+        return [f for folder in spec.submodule_search_locations for f in _files(folder)]
+    if spec.origin and os.path.isfile(spec.origin):
+        st = os.stat(spec.origin)
+        return [(spec.origin, st.st_size, st.st_mtime_ns)]
+    return None
+
+
+def fingerprint(entry_points: Iterable[Any], *, autoload: bool, only: Sequence[str],
+                blocked: Sequence[str]) -> tuple[Any, ...] | None:
+    """Everything the merged catalog depends on, or ``None`` when it cannot all be known."""
+    from mesosim import __version__
+
+    modules = {"mesosim"}
+    points = []
+    for ep in entry_points:
+        dist, value = getattr(ep, "dist", None), getattr(ep, "value", None)
+        if not isinstance(value, str):  # not an entry point read from a distribution
+            return None
+        points.append((ep.name, value, getattr(dist, "name", "?"), getattr(dist, "version", "?")))
+        modules.add(value.partition(":")[0].strip())
+    stamps = []
+    for top in sorted({m.split(".", 1)[0] for m in modules}):
+        try:
+            files = _package_files(top)
+        except OSError:
+            return None
+        if files is None:
+            return None
+        stamps.append((top, tuple(files)))
+    return (FORMAT, __version__, sys.version, sys.implementation.cache_tag, tuple(sorted(points)),
+            autoload, tuple(only), tuple(blocked), tuple(stamps))
+
+
+def _path(key: tuple[Any, ...]) -> str | None:
+    import zlib
+
+    folder = cache_folder()
+    if folder is None:
+        return None
+    digest = zlib.crc32(repr(key).encode("utf-8", "surrogatepass"))
+    return os.path.join(folder, f"catalog-{sys.implementation.cache_tag}-{digest:08x}.pickle")
+
+
+def _trusted(fd: int) -> bool:
+    """The file is the user's and only the user may write it."""
+    st = os.fstat(fd)
+    getuid = getattr(os, "getuid", None)
+    return (getuid is None or st.st_uid == getuid()) and not st.st_mode & 0o022
+
+
+def load(key: tuple[Any, ...]) -> Catalog | None:
+    """The catalog stored under ``key``, or ``None``."""
+    path = _path(key)
+    if path is None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        if not _trusted(fd):
+            return None
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1
+            import pickle
+
+            stored = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - a damaged or foreign file: load the plugins instead
+        return None
+    finally:
+        if fd != -1:
+            os.close(fd)
+    if not (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == key):
+        return None
+    from mesosim import units
+    from mesosim.catalog import Catalog
+
+    _key, catalog, registered = stored
+    if not isinstance(catalog, Catalog):
+        return None
+    try:  # the plugins' dimensions and units, registered as loading them would
+        units.replay(registered)
+    except (ValueError, TypeError):
+        return None
+    return catalog
+
+
+def _proxy(value: dict[Any, Any]) -> Any:
+    from mesosim.catalog import _ro
+
+    return _ro(value)
+
+
+def store(key: tuple[Any, ...], catalog: Catalog) -> None:
+    """Keep ``catalog`` under ``key``, with the dimensions and units the plugins registered
+    (:func:`mesosim.units.registrations`: process-wide, not part of the catalog). A failure
+    (unwritable folder, an object a plugin declared that cannot be pickled) only means the next
+    run loads the plugins again."""
+    path = _path(key)
+    if path is None:
+        return
+    import pickle
+    from types import MappingProxyType
+
+    class _Pickler(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            if type(obj) is MappingProxyType:  # the catalog's read-only mappings
+                return _proxy, (dict(obj),)
+            return NotImplemented
+
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            from mesosim import units
+
+            _Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump(
+                (key, catalog, units.registrations()))
+        os.replace(tmp, path)
+    except Exception:  # noqa: BLE001 - see the docstring
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
