@@ -174,7 +174,7 @@ def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the report to FILE (atomically) instead of standard output.")
 @click.option("-j", "--jobs", type=click.IntRange(0, 64), default=0, show_default=True,
-              help="Check files in N parallel processes (0: one per CPU from 200 files on); the "
+              help="Check files in N parallel processes (0: one per CPU from 300 files on); the "
               "output is the same whatever N.")
 @click.option("--select", multiple=True, metavar="CODE", callback=_codes_option,
               help="Report only these codes or prefixes.")
@@ -833,7 +833,7 @@ def new_cmd(ctx: click.Context, technique: str, zone: str | None, setting: str |
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), default=None,
               metavar="DIR", help="Also write one Markdown feedback file per student into DIR.")
 @click.option("-j", "--jobs", type=click.IntRange(0, 64), default=0, show_default=True,
-              help="Check files in N parallel processes (0: one per CPU from 200 files on).")
+              help="Check files in N parallel processes (0: one per CPU from 300 files on).")
 @config_option
 @click.pass_context
 def class_cmd(ctx: click.Context, submissions: str, fmt: str, output: str | None,
