@@ -596,6 +596,93 @@ def simulate_cmd(ctx: click.Context, protocol: str, fmt: str, ics: str | None, s
     ctx.exit(sim.exit_code)
 
 
+def _plan_option(kind: str) -> Any:
+    """A click callback reading ``--done``/``--closed`` (dates), ``--clinic-days`` (weekdays) or
+    ``--until``/``--from`` (one date) into values, or a usage error (exit 2)."""
+
+    def read(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+        if value is None:
+            return None
+        from mesosim.planner import parse_dates, parse_weekdays
+
+        try:
+            if kind == "weekdays":
+                return parse_weekdays(value)
+            got = parse_dates(value)
+            if kind == "date" and len(got) != 1:
+                raise ValueError(f"'{value}' is not one date (YYYY-MM-DD)")
+            return got[0] if kind == "date" else got
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return read
+
+
+@cli.command("plan")
+@click.argument("protocol", type=click.Path(exists=True, dir_okay=False))
+@click.option("--until", callback=_plan_option("date"), metavar="DATE",
+              help="The latest day the last session may take (default: a year after the start).")
+@click.option("--done", callback=_plan_option("dates"), metavar="DATE,...",
+              help="Sessions already given: kept as they are, counted among the course's.")
+@click.option("--from", "start", callback=_plan_option("date"), metavar="DATE",
+              help="The first day a session still to give may take (today, when re-planning "
+                   "after a missed session; default: the course's start).")
+@click.option("--clinic-days", callback=_plan_option("weekdays"), metavar="DAYS",
+              help="The clinic's working days: mon,tue,... or mon-fri (default: every day).")
+@click.option("--closed", callback=_plan_option("dates"), metavar="DATE,...",
+              help="Days the clinic is closed: dates or ranges (2026-12-24..2027-01-02).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text: the calendar with the reason for every shift.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Write the protocol with the planned dates to FILE (comments and other keys "
+                   "kept; the input is never written).")
+@click.option("--ics", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also write the planned course as an iCalendar file.")
+@click.pass_context
+def plan_cmd(ctx: click.Context, protocol: str, until: Any, done: Any, start: Any,
+             clinic_days: Any, closed: Any, fmt: str, output: str | None,
+             ics: str | None) -> None:
+    """Plan the course around the patient's plans and the clinic: the calendar that finishes
+    earliest with every interval in range and no plan in a before- or aftercare window.
+    Exit 1 when none exists (saying what would make one possible)."""
+    from mesosim.options import Options
+    from mesosim.planner import WEEKDAYS, plan_file
+    from mesosim.report.plan import render_json, render_text
+
+    for target, hint in ((output, "--output"), (ics, "--ics")):
+        if target is not None and os.path.realpath(target) == os.path.realpath(protocol):
+            raise click.BadParameter(f"'{target}' is the protocol itself; mesosim never writes "
+                                     "over a protocol", param_hint=hint)
+    if ics is not None and output is not None and os.path.realpath(ics) == os.path.realpath(output):
+        raise click.BadParameter("--ics and --output name the same file", param_hint="--ics")
+    _check_output(output)
+    _check_output(ics, "--ics")
+    config = _load_config(ctx, (protocol,))
+    host = _host(ctx)
+    planned = plan_file(protocol, host.catalog, host,
+                        config.options if config is not None else Options(),
+                        until=until, done=done or (), start=start,
+                        clinic_days=clinic_days or WEEKDAYS, closed=closed or ())
+    click.echo(render_json(planned) if fmt == "json" else render_text(planned), nl=False)
+    if planned.text is None:
+        for target in (output, ics):
+            if target is not None:
+                click.echo(f"mesosim: nothing written to {target}: no calendar", err=True)
+        ctx.exit(planned.outcome.exit_code if planned.result is None and
+                 planned.outcome.exit_code > 1 else 1)
+    from mesosim.atomic import write_atomic
+
+    try:
+        if output is not None:
+            write_atomic(output, planned.text)
+        if ics is not None and planned.written is not None:
+            from mesosim.report.ics import calendar_ics
+
+            write_atomic(ics, calendar_ics(planned.written))
+    except OSError as exc:
+        raise OutputProblem(f"could not write: {exc.strerror or exc}") from None
+
+
 @cli.command()
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")

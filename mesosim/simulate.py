@@ -109,20 +109,19 @@ def simulate(protocol: Protocol, tech: Technique, catalog: Catalog) -> Trace:
         measured: float | None = span
     else:
         measured = clock if tech.session_span is None else None
-    dates, intervals = _calendar(protocol.course)
+    dates, intervals = calendar(protocol.course)
     sessions = [Session(i + 1, d, protocol.course.kind) for i, d in enumerate(dates)]
     kept_intervals: tuple[float, ...] = ()
     gap: float | None = None
     if protocol.maintenance is not None:
-        more, kept_intervals = _calendar(protocol.maintenance)
+        more, kept_intervals = calendar(protocol.maintenance)
         if dates and more:
             gap = float((more[0] - dates[-1]).days)
         sessions += [Session(len(dates) + i + 1, d, "maintenance") for i, d in enumerate(more)]
-    restrictions = _restrictions(protocol, tech, catalog)
-    conflicts = _conflicts(protocol.patient.plans, tuple(sessions), restrictions,
-                           catalog.involves)
+    windows = restrictions(protocol, tech, catalog)
+    conflicts = _conflicts(protocol.patient.plans, tuple(sessions), windows, catalog.involves)
     return Trace(tech.name, tuple(runs), clock, measured, _dose(protocol, tech), tuple(sessions),
-                 intervals, restrictions, conflicts, measured_steps, kept_intervals, gap)
+                 intervals, windows, conflicts, measured_steps, kept_intervals, gap)
 
 
 def _session(protocol: Protocol, tech: Technique, catalog: Catalog) -> tuple[list[StepRun], float]:
@@ -216,7 +215,7 @@ def _dose(protocol: Protocol, tech: Technique) -> float | None:
     return volume
 
 
-def _calendar(course: Course) -> tuple[list[_dt.date], tuple[float, ...]]:
+def calendar(course: Course) -> tuple[list[_dt.date], tuple[float, ...]]:
     """A course's session dates and the days between consecutive sessions.
 
     With ``start``/``interval`` the dates are rounded to the day but the intervals are the
@@ -248,7 +247,7 @@ def _minimum_minutes(care: Care) -> float:
     return lo * UNITS[r.unit][1]
 
 
-def _restrictions(protocol: Protocol, tech: Technique, catalog: Catalog
+def restrictions(protocol: Protocol, tech: Technique, catalog: Catalog
                   ) -> tuple[tuple[str, str, float, str], ...]:
     """What is avoided around every session: the protocol's own aftercare, at least the
     technique's minimum, and the technique's before-care; restrictions of 0 are dropped."""

@@ -1,0 +1,93 @@
+"""``mesosim plan`` as text and as JSON (layer 6): the calendar with the reason for every shift,
+or why no calendar exists and what would make one possible."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mesosim.planner import PlannedFile, PlanResult
+
+#: the version of the JSON document ``mesosim plan --format json`` prints
+PLAN_VERSION = 1
+
+
+def _day(d: _dt.date) -> str:
+    return f"{d:%a} {d.isoformat()}"
+
+
+def _days(clinic: tuple[str, ...]) -> str:
+    from mesosim.planner import WEEKDAYS
+
+    return "every day" if tuple(clinic) == WEEKDAYS else ", ".join(clinic)
+
+
+def render_text(planned: PlannedFile) -> str:
+    path = planned.outcome.result.path
+    r = planned.result
+    if r is None:
+        return f"{path}: cannot be planned: {planned.error}\n"
+    where = ", ".join(x for x in (r.technique, r.zone) if x)
+    lines = [f"{path}: {where}, {len(r.sessions) or len(r.own)} sessions",
+             f"  clinic days: {_days(r.clinic_days)}; closed: "
+             f"{_closed(r.closed)}; last session by {r.until}"]
+    if not r.feasible:
+        lines.append(f"no calendar meets every constraint by {r.until}:")
+        lines += [f"  {c}" for c in r.conflicts]
+        if r.changes:
+            lines.append("any one of these would make a calendar possible:")
+            lines += [f"  - {c.text}" for c in r.changes]
+        elif not r.conflicts:
+            lines.append("  (no single change found: several constraints must change)")
+        return "\n".join(lines) + "\n"
+    lines.append("")
+    for s in r.sessions:
+        head = f"  {'maintenance ' if s.kind == 'maintenance' else ''}session {s.number:>2}  " \
+               f"{_day(s.date)}"
+        if s.done:
+            lines.append(f"{head}  (given)")
+        elif s.moved_from is not None:
+            lines.append(f"{head}  moved from {_day(s.moved_from)}: " + "; ".join(s.reasons))
+        else:
+            lines.append(head)
+    lines.append("")
+    lines += [f"note: {n}" for n in r.notes]
+    end = r.sessions[-1].date
+    own = f" (the protocol's own calendar: {r.own[-1]})" if r.own and r.own[-1] != end else ""
+    lines.append(f"the last session is on {_day(end)}{own}.")
+    return "\n".join(lines) + "\n"
+
+
+def _closed(closed: tuple[_dt.date, ...]) -> str:
+    if not closed:
+        return "none"
+    if len(closed) <= 4:
+        return ", ".join(d.isoformat() for d in closed)
+    return f"{len(closed)} days from {closed[0]} to {closed[-1]}"
+
+
+def plan_as_dict(planned: PlannedFile) -> dict[str, Any]:
+    r: PlanResult | None = planned.result
+    out: dict[str, Any] = {"version": PLAN_VERSION, "path": planned.outcome.result.path}
+    if r is None:
+        out.update(feasible=False, error=planned.error)
+        return out
+    out.update(
+        technique=r.technique, zone=r.zone, feasible=r.feasible, until=r.until.isoformat(),
+        clinic_days=list(r.clinic_days), closed=[d.isoformat() for d in r.closed],
+        kept_interval_days=r.kept_interval,
+        sessions=[{"number": s.number, "date": s.date.isoformat(), "kind": s.kind,
+                   "done": s.done,
+                   "moved_from": s.moved_from.isoformat() if s.moved_from else None,
+                   "reasons": list(s.reasons)} for s in r.sessions],
+        protocol_dates=[d.isoformat() for d in r.own], notes=list(r.notes),
+        conflicts=list(r.conflicts),
+        changes=[{"kind": c.kind, "text": c.text, **c.data} for c in r.changes])
+    return out
+
+
+def render_json(planned: PlannedFile) -> str:
+    import json
+
+    return json.dumps(plan_as_dict(planned), indent=2, ensure_ascii=False) + "\n"
