@@ -123,6 +123,8 @@ class _Problem(NamedTuple):
     first: tuple[int, ...]  # session index -> its earliest day offset
     free: list[bool]  # day offset -> a session may take it
     why: list[list[str]]  # day offset -> why not (empty when free)
+    #: day offset -> a plan's window excludes it (what a session given already must respect)
+    planned_over: list[bool]
 
 
 def parse_weekdays(text: str) -> tuple[str, ...]:
@@ -254,6 +256,8 @@ def _problem(protocol: Protocol, tech: Technique, maintenance: Technique | None,
     horizon = (until - day0).days
     if horizon < 0:
         raise PlanError(f"--until {until} is before the course can start ({first_day})")
+    if done and max(done) > until:
+        raise PlanError(f"a session given ({max(done)}) is after --until ({until})")
     if horizon > MAX_DAYS:
         raise PlanError(f"--until {until} is more than {MAX_DAYS} days after the start "
                         f"({day0}): plan a shorter span")
@@ -282,10 +286,14 @@ def _problem(protocol: Protocol, tech: Technique, maintenance: Technique | None,
     free = [True] * (days + 1)
     why: list[list[str]] = [[] for _ in range(days + 1)]
 
+    planned_over = [False] * (days + 1)
+
     def exclude(lo: int, hi: int, reason: str) -> None:
         for d in range(max(lo, 0), min(hi, days) + 1):
             free[d] = False
             why[d].append(reason)
+            if "\t" in reason:
+                planned_over[d] = True
 
     exclude(0, (first_day - day0).days - 1, f"before the first day a session may take "
                                              f"({first_day})")
@@ -318,7 +326,8 @@ def _problem(protocol: Protocol, tech: Technique, maintenance: Technique | None,
         later = max(m_start, first_day) if m_start is not None else first_day
         firsts += [(later - day0).days] * n2
     return _Problem(day0, days, n1 + n2, tuple(kinds), tuple(gaps),
-                    tuple((d - day0).days for d in sorted(done)), tuple(firsts), free, why)
+                    tuple((d - day0).days for d in sorted(done)), tuple(firsts), free, why,
+                    planned_over)
 
 
 def _reach(p: _Problem) -> list[list[bool]] | None:
@@ -334,6 +343,8 @@ def _reach(p: _Problem) -> list[list[bool]] | None:
             g = p.gaps[i - 1]
             if not g.lo <= p.done[i] - p.done[i - 1] <= g.hi:
                 return None
+        if any(p.planned_over[d] for d in p.done):
+            return None
         prev[p.done[-1]] = True
     for i in range(k, p.n):
         if i == 0:
@@ -456,7 +467,7 @@ def plan_course(outcome: Outcome, catalog: Catalog, *, until: _dt.date | None = 
         return base._replace(conflicts=tuple(_why_not(loose)),
                              changes=tuple(_changes(protocol, tech, maintenance, catalog,
                                                     loose, args)))
-    sessions = _sessions(problem, days)
+    sessions = _sessions(problem, days, own)
     return base._replace(feasible=True, sessions=tuple(sessions), kept_interval=kept,
                          notes=tuple(notes))
 
@@ -468,7 +479,10 @@ def _add_year(d: _dt.date) -> _dt.date:
         return d.replace(year=d.year + 1, day=28)
 
 
-def _sessions(p: _Problem, days: list[int]) -> list[Planned]:
+def _sessions(p: _Problem, days: list[int], own: Sequence[_dt.date] = ()) -> list[Planned]:
+    """The sessions of a calendar, each moved one with where it would have been: the
+    protocol's own date for it, or the day its interval after the previous session allows,
+    whichever is later (a session pushed only by the one before it is not "moved")."""
     out = []
     k = len(p.done)
     for i, d in enumerate(days):
@@ -477,6 +491,8 @@ def _sessions(p: _Problem, days: list[int]) -> list[Planned]:
             out.append(Planned(i + 1, date, p.kinds[i], done=True))
             continue
         nominal = p.first[i] if i == 0 else max(days[i - 1] + p.gaps[i - 1].lo, p.first[i])
+        if i < len(own):
+            nominal = max(nominal, (own[i] - p.day0).days)
         if d == nominal or nominal > p.days:
             out.append(Planned(i + 1, date, p.kinds[i]))
             continue
@@ -521,6 +537,16 @@ def _reasons(p: _Problem, days: range) -> tuple[str, ...]:
 
 def _done_problems(p: _Problem) -> list[str]:
     out = []
+    for i, d in enumerate(p.done):
+        if p.planned_over[d]:
+            by_plan: dict[str, list[list[str]]] = {}
+            for r in p.why[d]:
+                if "\t" in r:
+                    parts = r.split("\t")
+                    by_plan.setdefault(parts[0], []).append(parts)
+            said = "; ".join(_merged(parts) for parts in by_plan.values())
+            out.append(f"session {i + 1}, given on {p.day0 + _dt.timedelta(d)}, has a plan in "
+                       f"its window ({said}): sessions given cannot be moved")
     for i in range(1, len(p.done)):
         g = p.gaps[i - 1]
         apart = p.done[i] - p.done[i - 1]
@@ -669,9 +695,14 @@ def with_dates(text: str, doc: Any, dates: Mapping[str, Sequence[_dt.date]]) -> 
         if "dates" in data:
             lines = _replace_dates(lines, doc, section, flow)
         elif "start" in data:
-            lines = _start_to_dates(lines, doc, section, flow)
+            # the later edit first, so that the earlier one's position still holds when both
+            # are on one line (``course: {start: ..., interval: ...}``)
+            edits = [(doc.key_pos((section, "start")), "start")]
             if "interval" in data:
-                lines = _drop_interval(lines, doc, section)
+                edits.append((doc.key_pos((section, "interval")), "interval"))
+            for _pos, key in sorted(edits, reverse=True):
+                lines = _start_to_dates(lines, doc, section, flow) if key == "start" else \
+                    _drop_interval(lines, doc, section)
         else:
             raise PlanError(f"'{section}' has neither 'start' nor 'dates'")
     return "\n".join(lines)

@@ -96,6 +96,8 @@ def test_the_licence_file_ships_and_matches_the_declared_licence():
 VALID = os.path.join(PROTOCOLS, "manual-injection", "valid", "face-rejuvenation.yaml")
 INVALID = os.path.join(PROTOCOLS, "manual-injection", "invalid", "pregnancy.yaml")
 CLASS = os.path.join(ROOT, "tests", "data", "class")
+PLANNED = os.path.join(PROTOCOLS, "manual-injection", "invalid",
+                       "face-plans-around-the-course.yaml")
 
 
 def _command() -> str:
@@ -112,6 +114,8 @@ SMOKE = [
     (["simulate", VALID], {0}),
     (["simulate", "-f", "json", INVALID], {1}),
     (["simulate", "--ics", "course.ics", VALID], {0}),
+    (["plan", PLANNED, "--clinic-days", "mon-fri", "-o", "planned.yaml", "--ics", "p.ics"], {0}),
+    (["plan", PLANNED, "-f", "json", "--until", "2027-03-20"], {1}),
     *[(["class", "-f", fmt, CLASS], {0}) for fmt in ("text", "csv", "json")],
     (["rules"], {0}),
     (["explain", "MS401"], {0}),
@@ -135,4 +139,5 @@ def test_every_subcommand_and_format_runs_from_outside_the_checkout(args, codes,
     assert done.returncode in codes, (done.returncode, done.stdout[-2000:], done.stderr)
     assert done.stdout.strip(), "no output"
     if "--ics" in args:
-        assert (tmp_path / "course.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+        ics = args[args.index("--ics") + 1]
+        assert (tmp_path / ics).read_bytes().startswith(b"BEGIN:VCALENDAR")

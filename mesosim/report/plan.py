@@ -20,7 +20,16 @@ def _day(d: _dt.date) -> str:
 def _days(clinic: tuple[str, ...]) -> str:
     from mesosim.planner import WEEKDAYS
 
-    return "every day" if tuple(clinic) == WEEKDAYS else ", ".join(clinic)
+    if tuple(clinic) == WEEKDAYS:
+        return "every day"
+    runs: list[list[int]] = []
+    for i in sorted(WEEKDAYS.index(d) for d in clinic):
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return ", ".join(WEEKDAYS[r[0]] if len(r) == 1 else f"{WEEKDAYS[r[0]]}-{WEEKDAYS[r[-1]]}"
+                     for r in runs)
 
 
 def render_text(planned: PlannedFile) -> str:
