@@ -64,6 +64,17 @@ def time_in_process(path: str, **kw: object) -> tuple[float, bool]:
     return statistics.median(runs), planned.text is not None
 
 
+def measure_plan() -> tuple[float, bool]:
+    """Median seconds to plan 20 sessions with 50 plans in-process, and whether a calendar was
+    found (``bench/run.py`` puts it in its table)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "course.yaml")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(course(20, 50))
+        return time_in_process(path, clinic_days=("mon", "tue", "wed", "thu", "fri"),
+                               until=dt.date(2029, 3, 1))
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "course.yaml")

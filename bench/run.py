@@ -12,7 +12,8 @@ given a deliberate mistake), then measures, in the same run:
 * **the parallel threshold**: ``--jobs 1`` against ``--jobs 2`` on the first 50...1600 files,
   to see where parallel starts to pay (mesosim switches at ``AUTO_JOBS_MIN_FILES``);
 * **memory per file**: the peak memory of ``--jobs 1`` on N files less that on N/10, per file;
-* **start-up imports**: the third-party modules a one-file check imports (no new one allowed).
+* **start-up imports**: the third-party modules a one-file check imports (no new one allowed);
+* **the planner**: a course of 20 sessions with 50 plans (``bench/plan.py``).
 
 Usage (yamllint is looked for on PATH and beside this Python: ``pip install yamllint``)::
 
@@ -225,6 +226,14 @@ def main(argv: list[str] | None = None) -> int:
                                                  "mesosim", "mesosim_plugins", "pluggy"}
          else "not met"),
     ]
+    sys.path.insert(0, HERE)
+    from plan import TARGET_MS, measure_plan
+
+    plan_s, planned = measure_plan()
+    rows.append(("`mesosim plan`: 20 sessions, 50 plans (check, plan, write, check again)",
+                 f"{plan_s * 1000:.1f} ms", "in-process, median of 25" if planned else
+                 "no calendar found", f"<= {TARGET_MS:.0f} ms",
+                 _verdict(plan_s * 1000, TARGET_MS)))
     for n, t1, t2 in crossover:
         rows.append((f"{n} files: `--jobs 1` / `--jobs 2`", f"{t1:.2f} s / {t2:.2f} s",
                      f"parallel {t1 / t2:.2f}x as fast", f"parallel from {AUTO_JOBS_MIN_FILES} "
