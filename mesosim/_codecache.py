@@ -14,8 +14,11 @@ program that imports mesosim is left alone):
   of ``__hash__`` (derived from ``hash()`` of a string, randomised per process), is left out of
   the key: the salt only has to be the same for every instance of a class within one process,
   which a cached code object's salt is;
-* anything unexpected (no cache folder, a file unreadable or from another version, a write
-  that fails) means compiling as attrs would: the cache can make a run faster, never different.
+* anything unexpected (no cache folder, a file unreadable, from another version or holding
+  anything but code, a write that fails) means compiling as attrs would: the cache can make a
+  run faster, never different;
+* code is read only from a file of the user's that no one else may write (0600, written
+  without following links), as the catalog cache does.
 
 ``MESOSIM_NO_CACHE=1`` turns it off; ``MESOSIM_CACHE_DIR`` moves it (default: the user's cache
 folder, ``$XDG_CACHE_HOME/mesosim`` or ``~/.cache/mesosim``).
@@ -26,6 +29,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -66,10 +70,21 @@ def install(version: str) -> Callable[[], None]:
 
     store: dict[tuple[str, str], Any] = {}
     try:
-        with open(path, "rb") as fh:
-            loaded = marshal.load(fh)
-        if isinstance(loaded, dict) and len(loaded) < _MAX_ENTRIES:
-            store = loaded
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            st = os.fstat(fd)
+            getuid = getattr(os, "getuid", None)
+            # code is only taken from a file of the user's that nobody else may write
+            if (getuid is None or st.st_uid == getuid()) and not st.st_mode & 0o022:
+                with os.fdopen(fd, "rb") as fh:
+                    fd = -1
+                    loaded = marshal.load(fh)
+                if isinstance(loaded, dict) and len(loaded) < _MAX_ENTRIES and all(
+                        isinstance(c, types.CodeType) for c in loaded.values()):
+                    store = loaded
+        finally:
+            if fd != -1:
+                os.close(fd)
     except (OSError, EOFError, ValueError, TypeError):
         pass
     added: list[int] = []
@@ -90,10 +105,13 @@ def install(version: str) -> Callable[[], None]:
         del make.compile  # type: ignore[attr-defined]
         if not added:
             return
-        tmp = f"{path}.{os.getpid()}.tmp"
+        tmp = f"{path}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
         try:
-            os.makedirs(folder, exist_ok=True)
-            with open(tmp, "wb") as fh:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            # a new file of the user's only: never through a link planted in a shared folder
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL |
+                         getattr(os, "O_NOFOLLOW", 0), 0o600)
+            with os.fdopen(fd, "wb") as fh:
                 marshal.dump(store, fh)
             os.replace(tmp, path)
         except (OSError, ValueError):

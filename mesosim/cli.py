@@ -46,14 +46,26 @@ def _recipe(ctx: click.Context) -> HostRecipe:
                       cache=True)
 
 
-def _host(ctx: click.Context) -> PluginHost:
-    """Load the plugins once per invocation (lazily: ``--version`` and ``--help`` skip it)."""
+def _plugins(ctx: click.Context) -> PluginHost:
+    """The plugins, loaded once per invocation, before any configuration is read: an override
+    may be written in a unit a plugin declares (``min = "-14 °C"``)."""
     obj = ctx.ensure_object(dict)
-    if "host" not in obj:
+    if "plugins_host" not in obj:
         from mesosim.plugin.host import load_host
 
-        host = load_host(only=obj.get("plugins", ()), blocked=obj.get("no_plugins", ()),
-                         autoload=False if obj.get("no_autoload") else None, cache=True)
+        obj["plugins_host"] = load_host(
+            only=obj.get("plugins", ()), blocked=obj.get("no_plugins", ()),
+            autoload=False if obj.get("no_autoload") else None, cache=True)
+    got: PluginHost = obj["plugins_host"]
+    return got
+
+
+def _host(ctx: click.Context) -> PluginHost:
+    """The plugins with the configuration's overrides (lazily: ``--version`` and ``--help``
+    skip it)."""
+    obj = ctx.ensure_object(dict)
+    if "host" not in obj:
+        host = _plugins(ctx)
         config = obj.get("config")
         if config is not None:
             from mesosim.config import check_codes
@@ -159,6 +171,8 @@ def _load_config(ctx: click.Context, paths: tuple[str, ...]) -> Any:
     if name is not None and not os.path.isfile(name):
         raise click.BadParameter(f"no such file: {name}", param_hint="--config")
     found = name or find_config(paths or (".",))
+    if found:
+        _plugins(ctx)  # their units first: an override may be written in one
     try:
         config = load_config(found) if found else None
     except ConfigError as exc:
@@ -995,11 +1009,21 @@ def main() -> None:
     import gc
 
     gc.disable()  # until the plugins are loaded: see _startup_done
+    for name in ("stdout", "stderr"):  # started with a stream closed (`>&-`): write nowhere
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
     from mesosim._codecache import install
 
-    save_code = install(__version__)  # before the first class: see mesosim/_codecache.py
+    try:
+        save_code = install(__version__)  # before the first class: mesosim/_codecache.py
+    except Exception:  # noqa: BLE001 - a cache may only make a run faster, never fail it
+        save_code = None
     code = run_main(sys.argv[1:])
-    save_code()
+    try:
+        if save_code is not None:
+            save_code()
+    except Exception:  # noqa: BLE001 - as above
+        pass
     # Leave without the interpreter's teardown (freeing every module and object one by one:
     # ~3 ms of a one-file check, measured paired, speed round 2). Everything mesosim writes is
     # closed by now (reports are written and renamed atomically; worker pools are shut down);

@@ -202,3 +202,89 @@ def test_the_cached_catalog_is_the_loaded_one_and_a_foreign_file_is_ignored(tmp_
     assert blocked._pm is None
     assert catalog_cache.fingerprint([], autoload=False, only=(), blocked=()) != \
         catalog_cache.fingerprint([], autoload=True, only=(), blocked=())
+
+
+def _helper(site: Path, version: str, activity: str) -> None:
+    """A package the plugin imports (``acme_limits``), installed as pip would."""
+    pkg = site / "acme_limits"
+    pkg.mkdir(parents=True, exist_ok=True)
+    (pkg / "__init__.py").write_text(f"ACTIVITY = {activity!r}\n")
+    for old in site.glob("acme_limits-*.dist-info"):
+        for f in old.iterdir():
+            f.unlink()
+        old.rmdir()
+    info = site / f"acme_limits-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: acme-limits\nVersion: {version}\n\n")
+
+
+USES_HELPER = '''
+from acme_limits import ACTIVITY
+from mesosim import hookimpl, Vocabulary
+
+@hookimpl
+def mesosim_vocabulary():
+    return Vocabulary(activities=(ACTIVITY,))
+'''
+
+
+def test_a_dependency_of_a_plugin_upgraded_edited_or_removed_is_seen(tmp_path):
+    cache = tmp_path / "cache"
+    site = _site(tmp_path, "unused")
+    (site / "acme_plugin" / "__init__.py").write_text(USES_HELPER)
+    _helper(site, "1.0", "skydiving")
+    assert "skydiving" in vocabulary(site, cache)
+    _helper(site, "2.0", "paragliding")  # upgraded: a new distribution version
+    assert "paragliding" in vocabulary(site, cache)
+    (site / "acme_limits" / "__init__.py").write_text("ACTIVITY = 'kitesurfing'\n")  # edited
+    assert "kitesurfing" in vocabulary(site, cache)
+    for f in (site / "acme_limits").iterdir():  # removed, its dist-info left behind
+        f.unlink()
+    r = cli(["check", GOOD], cache, PYTHONPATH=str(site), MESOSIM_DISABLE_PLUGIN_AUTOLOAD="")
+    assert r.returncode == 3 and "acme_limits" in r.stdout + r.stderr
+
+
+def test_settings_and_a_plugin_s_own_word_decide_too(tmp_path, monkeypatch):
+    from mesosim.plugin import cache as catalog_cache
+
+    monkeypatch.setenv("MESOSIM_HOOK_TIMEOUT", "5")
+    five = catalog_cache.fingerprint([], autoload=False, only=(), blocked=())
+    monkeypatch.setenv("MESOSIM_HOOK_TIMEOUT", "1")
+    assert catalog_cache.fingerprint([], autoload=False, only=(), blocked=()) != five
+    cache = tmp_path / "cache"
+    site = _site(tmp_path, "skydiving", "\nMESOSIM_CACHEABLE = False\n")
+    assert "skydiving" in vocabulary(site, cache)
+    assert not list(cache.glob("catalog-*"))
+
+
+def test_a_planted_or_foreign_code_file_is_never_run(tmp_path):
+    """Code is only taken from the user's own file that no one else may write; a file of
+    anything but code is ignored."""
+    import marshal
+
+    cache = tmp_path / "cache"
+    cli(["check", GOOD], cache)
+    (stored,) = cache.glob("attrs-*")
+    assert stored.stat().st_mode & 0o077 == 0
+    real = marshal.loads(stored.read_bytes())
+    evil = compile("raise SystemExit(99)", "<planted>", "exec")
+    stored.write_bytes(marshal.dumps({k: evil for k in real}))
+    stored.chmod(0o666)
+    assert cli(["check", GOOD], cache).returncode == 0
+    stored.write_bytes(marshal.dumps({k: "not code" for k in real}))
+    stored.chmod(0o600)
+    r = cli(["check", GOOD], cache)
+    assert (r.returncode, r.stderr) == (0, "")
+
+
+def test_an_edit_in_a_linked_folder_of_a_plugin_is_seen(tmp_path):
+    cache = tmp_path / "cache"
+    site = _site(tmp_path, "unused")
+    real = tmp_path / "elsewhere"
+    real.mkdir()
+    (real / "impl.py").write_text(PLUGIN.format(activity="skydiving"))
+    (site / "acme_plugin" / "linked").symlink_to(real, target_is_directory=True)
+    (site / "acme_plugin" / "__init__.py").write_text("from acme_plugin.linked.impl import *\n")
+    assert "skydiving" in vocabulary(site, cache)
+    (real / "impl.py").write_text(PLUGIN.format(activity="paraglidin"))  # same size
+    assert "paraglidin" in vocabulary(site, cache)

@@ -206,3 +206,18 @@ def test_every_vendor_model_answer_passes_check(cryo, vendor_install):  # noqa: 
     data = json.loads(done.stdout)
     assert {"example-cryo", VENDOR} <= set(data["techniques"])
     assert data["combinations"] > 70 and data["bad"] == [], data["bad"]
+
+
+@pytest.mark.parametrize("command", [["check"], ["simulate"], ["plan"]])
+def test_an_override_in_the_plugin_s_own_unit_works_for_every_command(cryo, tmp_path, command):
+    """A school's override written in a plugin's unit (`min = "-14 °C"`): the plugins' units
+    are registered before any configuration is read, for every command (not only `check`)."""
+    sample = cryo / "mesosim_example_cryo" / "samples" / "valid" / "cryo-underarm.yaml"
+    (tmp_path / "p.yaml").write_text(sample.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "mesosim.toml").write_text(
+        '[[override]]\ntechnique = "example-cryo"\nparameter = "cryo-application.temperature"\n'
+        'min = "-10 °C"\nmax = "-5 °C"\nnote = "school rule"\n', encoding="utf-8")
+    out = mesosim([*command, str(tmp_path / "p.yaml")], cryo)
+    assert "unknown unit" not in out.stdout + out.stderr, out.stdout + out.stderr
+    if command == ["check"]:
+        assert out.returncode == 1 and "MS411" in out.stdout  # -12 °C is below the school's -10

@@ -14,7 +14,15 @@ What the result depends on, all in the key (a run with any other key loads the p
 * which plugins load: every ``mesosim`` entry point (name, target, distribution, version)
   found on ``sys.path``, ``MESOSIM_DISABLE_PLUGIN_AUTOLOAD``, ``-p`` and ``--no-plugin``;
 * the files of mesosim and of each plugin's top-level package (path, size, modification
-  time): an edited plugin or an editable install's edited source is a new key.
+  time): an edited plugin or an editable install's edited source is a new key;
+* every installed distribution (its metadata folder's name: name and version) and mesosim's
+  ``MESOSIM_*`` settings (a plugin's time limit decides whether it is refused);
+* and, checked when the file is read, every module the plugins imported (file, size,
+  modification time): a dependency edited, replaced or removed is a miss.
+
+A plugin whose declarations depend on anything else (the environment, a file outside its
+package, the date) says so with ``MESOSIM_CACHEABLE = False`` in its module: runs with it are
+never cached.
 
 Not cached: a run where a plugin was refused or failed (the cause may lie outside those files,
 a missing dependency, and must be reported every time), plugins registered by a program
@@ -39,23 +47,75 @@ if TYPE_CHECKING:
     from mesosim.catalog import Catalog
 
 #: the format of the file; a change of what is stored bumps it
-FORMAT = 2
+FORMAT = 3
 
 
 def _files(folder: str) -> list[tuple[str, int, int]]:
-    """``(path, size, mtime)`` of every file under ``folder``, bytecode caches left out."""
+    """``(path, size, mtime)`` of every file under ``folder`` (linked folders followed, once
+    each), bytecode caches left out (a sourceless ``.pyc`` beside its package is kept)."""
     out: list[tuple[str, int, int]] = []
-    stack = [folder]
+    stack, seen = [folder], set()
     while stack:
-        with os.scandir(stack.pop()) as entries:
+        current = stack.pop()
+        real = os.path.realpath(current)
+        if real in seen:
+            continue
+        seen.add(real)
+        with os.scandir(current) as entries:
             for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
+                if entry.is_dir():
                     if entry.name != "__pycache__":
                         stack.append(entry.path)
-                elif not entry.name.endswith((".pyc", ".tmp")):
+                elif not entry.name.endswith(".tmp"):
                     st = entry.stat()
                     out.append((entry.path, st.st_size, st.st_mtime_ns))
     return sorted(out)
+
+
+def _distributions() -> tuple[str, ...]:
+    """Every installed distribution, as its metadata folder's name (name and version), in
+    ``sys.path`` order: a dependency of a plugin upgraded or removed is a new key."""
+    found = []
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        found += [n for n in names if n.endswith((".dist-info", ".egg-info"))]
+    return tuple(found)
+
+
+def _environment() -> tuple[tuple[str, str], ...]:
+    """mesosim's own settings (a plugin's time limit decides whether it is refused)."""
+    return tuple(sorted((k, v) for k, v in os.environ.items()
+                        if k.startswith("MESOSIM_") and k not in ("MESOSIM_CACHE_DIR",
+                                                                  "MESOSIM_NO_CACHE")))
+
+
+def _stamp(path: str) -> tuple[str, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (path, st.st_size, st.st_mtime_ns)
+
+
+def loaded_modules() -> tuple[tuple[str, int, int], ...]:
+    """``(file, size, mtime)`` of every module outside the standard library imported so far:
+    after the plugins loaded, every module their declarations could depend on."""
+    import sysconfig
+
+    stdlib = {os.path.realpath(sysconfig.get_path(k)) for k in ("stdlib", "platstdlib")}
+    out = []
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if not isinstance(path, str) or os.path.realpath(path).startswith(tuple(stdlib)) and \
+                "site-packages" not in path:
+            continue
+        stamp = _stamp(path)
+        if stamp is not None:
+            out.append(stamp)
+    return tuple(sorted(set(out)))
 
 
 def _package_files(module: str) -> list[tuple[str, int, int]] | None:
@@ -101,7 +161,8 @@ def fingerprint(entry_points: Iterable[Any], *, autoload: bool, only: Sequence[s
             return None
         stamps.append((top, tuple(files)))
     return (FORMAT, __version__, sys.version, sys.implementation.cache_tag, tuple(sorted(points)),
-            autoload, tuple(only), tuple(blocked), tuple(stamps))
+            autoload, tuple(only), tuple(blocked), tuple(stamps), _distributions(),
+            _environment())
 
 
 def _path(key: tuple[Any, ...]) -> str | None:
@@ -143,12 +204,16 @@ def load(key: tuple[Any, ...]) -> Catalog | None:
     finally:
         if fd != -1:
             os.close(fd)
-    if not (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == key):
+    if not (isinstance(stored, tuple) and len(stored) == 4 and stored[0] == key):
         return None
     from mesosim import units
     from mesosim.catalog import Catalog
 
-    _key, catalog, registered = stored
+    _key, catalog, registered, modules = stored
+    # every module the plugins imported, as it was: a dependency edited, replaced or removed
+    # without a distribution's version changing (a folder on PYTHONPATH) is a miss too
+    if not isinstance(modules, tuple) or any(_stamp(m[0]) != tuple(m) for m in modules):
+        return None
     if not isinstance(catalog, Catalog):
         return None
     try:  # the plugins' dimensions and units, registered as loading them would
@@ -181,15 +246,17 @@ def store(key: tuple[Any, ...], catalog: Catalog) -> None:
                 return _proxy, (dict(obj),)
             return NotImplemented
 
-    tmp = f"{path}.{os.getpid()}.tmp"
+    tmp = f"{path}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        # a new file of our own only: never through a link planted in a shared folder
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+                     0o600)
         with os.fdopen(fd, "wb") as fh:
             from mesosim import units
 
             _Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump(
-                (key, catalog, units.registrations()))
+                (key, catalog, units.registrations(), loaded_modules()))
         os.replace(tmp, path)
     except Exception:  # noqa: BLE001 - see the docstring
         try:

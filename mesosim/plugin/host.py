@@ -387,7 +387,9 @@ def load_host(
     host = PluginHost(pm, empty, calls)
     catalog = _merge(host, infos, refuse, refused)
     if (key is not None and not pm.hook.mesosim_check.get_hookimpls()
-            and all(p.status != "refused" for p in catalog.plugins)):
+            and all(p.status != "refused" for p in catalog.plugins)
+            and all(getattr(p, "MESOSIM_CACHEABLE", True) is not False
+                    for p in pm.get_plugins())):
         catalog_cache.store(key, catalog)
     return host.with_catalog(catalog)
 
