@@ -498,6 +498,8 @@ def _check_output(output: str | None, hint: str = "--output") -> None:
     """Refuse, before any work, an output mesosim cannot or must not write (exit 2)."""
     if output is None:
         return
+    if not output.strip():
+        raise click.BadParameter("an empty file name", param_hint=hint)
     from mesosim.atomic import output_problem
 
     problem = output_problem(output)
@@ -622,7 +624,7 @@ def _plan_option(kind: str) -> Any:
         try:
             if kind == "weekdays":
                 return parse_weekdays(value)
-            got = parse_dates(value)
+            got = parse_dates(value, unique=kind == "sessions")
             if kind == "date" and len(got) != 1:
                 raise ValueError(f"'{value}' is not one date (YYYY-MM-DD)")
             return got[0] if kind == "date" else got
@@ -636,7 +638,7 @@ def _plan_option(kind: str) -> Any:
 @click.argument("protocol", type=click.Path(exists=True, dir_okay=False))
 @click.option("--until", callback=_plan_option("date"), metavar="DATE",
               help="The latest day the last session may take (default: a year after the start).")
-@click.option("--done", callback=_plan_option("dates"), metavar="DATE,...",
+@click.option("--done", callback=_plan_option("sessions"), metavar="DATE,...",
               help="Sessions already given: kept as they are, counted among the course's.")
 @click.option("--from", "start", callback=_plan_option("date"), metavar="DATE",
               help="The first day a session still to give may take (today, when re-planning "
@@ -660,7 +662,7 @@ def plan_cmd(ctx: click.Context, protocol: str, until: Any, done: Any, start: An
     earliest with every interval in range and no plan in a before- or aftercare window.
     Exit 1 when none exists (saying what would make one possible)."""
     from mesosim.options import Options
-    from mesosim.planner import WEEKDAYS, plan_file
+    from mesosim.planner import WEEKDAYS, PlanError, plan_file
     from mesosim.report.plan import render_json, render_text
 
     for target, hint in ((output, "--output"), (ics, "--ics")):
@@ -673,21 +675,27 @@ def plan_cmd(ctx: click.Context, protocol: str, until: Any, done: Any, start: An
     _check_output(ics, "--ics")
     config = _load_config(ctx, (protocol,))
     host = _host(ctx)
-    planned = plan_file(protocol, host.catalog, host,
-                        config.options if config is not None else Options(),
-                        until=until, done=done or (), start=start,
-                        clinic_days=clinic_days or WEEKDAYS, closed=closed or ())
+    try:
+        planned = plan_file(protocol, host.catalog, host,
+                            config.options if config is not None else Options(),
+                            until=until, done=done or (), start=start,
+                            clinic_days=clinic_days or WEEKDAYS, closed=closed or ())
+    except PlanError as exc:  # an option that contradicts the protocol: a usage error
+        raise click.BadParameter(str(exc), param_hint=exc.option) from None
     click.echo(render_json(planned) if fmt == "json" else render_text(planned), nl=False)
-    if planned.text is None:
+    if planned.result is None or not planned.result.feasible:
         for target in (output, ics):
             if target is not None:
                 click.echo(f"mesosim: nothing written to {target}: no calendar", err=True)
         ctx.exit(planned.outcome.exit_code if planned.result is None and
                  planned.outcome.exit_code > 1 else 1)
+    if output is not None and planned.text is None:  # a layout the rewrite does not handle
+        click.echo(f"mesosim: nothing written to {output}: {planned.error}", err=True)
+        ctx.exit(1)
     from mesosim.atomic import write_atomic
 
     try:
-        if output is not None:
+        if output is not None and planned.text is not None:
             write_atomic(output, planned.text)
         if ics is not None and planned.written is not None:
             from mesosim.report.ics import calendar_ics

@@ -55,7 +55,12 @@ MAX_SHIFT: Final = 120
 
 
 class PlanError(ValueError):
-    """The protocol cannot be planned at all (no start, no sessions): a message for the user."""
+    """The protocol cannot be planned at all (no start, no sessions): a message for the user.
+    ``option`` names the command-line option at fault, when one is (a usage error)."""
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option
 
 
 class Planned(NamedTuple):
@@ -127,16 +132,20 @@ class _Problem(NamedTuple):
     planned_over: list[bool]
 
 
+_DAY_NAMES: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                     "sunday")
+
+
 def parse_weekdays(text: str) -> tuple[str, ...]:
-    """``mon,tue,thu`` or ``mon-fri`` -> the weekdays, in week order (``ValueError`` if not)."""
+    """``mon,tue,thu``, ``Monday`` or ``mon-fri`` -> the weekdays, in week order
+    (``ValueError`` if not)."""
     wanted: set[str] = set()
     for part in (p.strip().lower() for p in text.split(",")):
         if not part:
             continue
         lo, _, hi = part.partition("-")
         for name in (lo, hi or lo):
-            if name[:3] not in WEEKDAYS or not WEEKDAYS[WEEKDAYS.index(name[:3])].startswith(
-                    name[:3]) or len(name) < 3:
+            if len(name) < 3 or not any(full.startswith(name) for full in _DAY_NAMES):
                 raise ValueError(f"'{name}' is not a day of the week (mon, tue, ... sun)")
         a, b = WEEKDAYS.index(lo[:3]), WEEKDAYS.index((hi or lo)[:3])
         span = range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)]
@@ -146,8 +155,9 @@ def parse_weekdays(text: str) -> tuple[str, ...]:
     return tuple(d for d in WEEKDAYS if d in wanted)
 
 
-def parse_dates(text: str) -> tuple[_dt.date, ...]:
-    """``2027-03-01,2027-03-08`` and ranges ``2027-12-24..2028-01-02`` -> sorted dates."""
+def parse_dates(text: str, unique: bool = False) -> tuple[_dt.date, ...]:
+    """``2027-03-01,2027-03-08`` and ranges ``2027-12-24..2028-01-02`` -> sorted dates;
+    ``unique``: a date given twice is an error (two sessions cannot share a day)."""
     out: set[_dt.date] = set()
     for part in (p.strip() for p in text.split(",")):
         if not part:
@@ -163,7 +173,10 @@ def parse_dates(text: str) -> tuple[_dt.date, ...]:
             raise ValueError(f"'{part}': the range ends before it starts")
         if (hi - lo).days > MAX_DAYS:
             raise ValueError(f"'{part}': a range of more than {MAX_DAYS} days")
-        out.update(lo + _dt.timedelta(days=i) for i in range((hi - lo).days + 1))
+        days = [lo + _dt.timedelta(days=i) for i in range((hi - lo).days + 1)]
+        if unique and out.intersection(days):
+            raise ValueError(f"{min(out.intersection(days))} is given twice")
+        out.update(days)
     return tuple(sorted(out))
 
 
@@ -178,7 +191,7 @@ def _gap(r: Range | None, horizon: int, what: str = "") -> _Gap:
     if r is None:
         return _Gap(1, horizon, "any interval")
     ok = [g for g in range(0, horizon + 1) if _days(r, g)]
-    label = what or f"{r}, {r.source}"
+    label = what or f"{r} ({r.source})"
     if not ok:
         return _Gap(horizon + 1, horizon + 1, label)  # nothing fits within the horizon
     return _Gap(max(ok[0], 1), ok[-1], label)
@@ -195,12 +208,18 @@ def _count(course: Course) -> int:
 
 
 def _kept(course: Course, r: Range | None) -> int | None:
-    """The protocol's interval in whole days, when the technique allows it."""
+    """The protocol's interval in whole days (for a list of dates, its shortest gap), when the
+    technique allows it."""
     import math
 
-    if course.dates or course.interval is None:
+    if course.dates:
+        ordered = sorted(course.dates)
+        gaps = [(b - a).days for a, b in zip(ordered, ordered[1:], strict=False)]
+        days = min(gaps) if gaps else 0
+    elif course.interval is None:
         return None
-    days = math.ceil(course.interval.to("d") - 1e-9)
+    else:
+        days = math.ceil(course.interval.to("d") - 1e-9)
     if days < 1 or (r is not None and not _days(r, days)):
         return None
     return days
@@ -240,48 +259,54 @@ def _problem(protocol: Protocol, tech: Technique, maintenance: Technique | None,
     from mesosim.trace import days_of
 
     course = protocol.course
-    earliest = course.dates[0] if course.dates else course.start
+    earliest = min(course.dates) if course.dates else course.start
     if earliest is None:
         raise PlanError("the protocol gives no start date ('course: start:' or 'course: "
                         "dates:'): the planner needs the earliest day of the course")
     n1 = _count(course)
     n2 = _count(protocol.maintenance) if protocol.maintenance is not None else 0
     if n1 < 1:
-        raise PlanError("the protocol gives no number of sessions ('course: sessions:')")
+        raise PlanError("the protocol gives no readable number of sessions ('course: "
+                        "sessions:', a whole number from 1; see mesosim check)")
     if len(done) > n1 + n2:
-        raise PlanError(f"{len(done)} sessions given (--done), but the protocol has "
-                        f"{n1 + n2}")
+        raise PlanError(f"{len(done)} sessions given, but the protocol has {n1 + n2}",
+                        "--done")
     first_day = max(earliest, start) if start is not None else earliest
-    day0 = min([earliest, first_day, *done])
+    day0 = min([first_day, *done])  # the days before are of no session still to give
     horizon = (until - day0).days
     if horizon < 0:
-        raise PlanError(f"--until {until} is before the course can start ({first_day})")
+        raise PlanError(f"{until} is before the course can start ({first_day})", "--until")
     if done and max(done) > until:
-        raise PlanError(f"a session given ({max(done)}) is after --until ({until})")
+        raise PlanError(f"a session given ({max(done)}) is after {until}", "--until")
     if horizon > MAX_DAYS:
-        raise PlanError(f"--until {until} is more than {MAX_DAYS} days after the start "
-                        f"({day0}): plan a shorter span")
+        raise PlanError(f"{until} is more than {MAX_DAYS} days after the start ({day0}): plan "
+                        "a shorter span", "--until")
     keep1 = _kept(course, tech.interval) if keep_interval else None
-    g1 = _gap(tech.interval, horizon)
+    plain1 = g1 = _gap(tech.interval, horizon)
     if keep1 is not None and g1.lo <= keep1 <= g1.hi:
         g1 = _Gap(keep1, g1.hi, g1.what)
     gaps = [g1] * max(0, n1 - 1)
+    plain = [plain1] * max(0, n1 - 1)
     kinds = [course.kind] * n1
     if n2:
         assert protocol.maintenance is not None
         mtech = maintenance or tech
         bounds = [r for r in (tech.interval, mtech.interval) if r is not None and r.min is not None]
         least = max((_gap(r, horizon).lo for r in bounds), default=1)
-        gaps.append(_Gap(least, horizon, "after the course: at least the shortest interval "
-                                         f"either course allows ({least} d)"))
-        g2 = _gap(mtech.interval, horizon)
+        after = _Gap(least, horizon, f"at least {least} d, the shorter course interval")
+        gaps.append(after)
+        plain.append(after)
+        plain2 = g2 = _gap(mtech.interval, horizon)
         keep2 = _kept(protocol.maintenance, mtech.interval) if keep_interval else None
         if keep2 is not None and g2.lo <= keep2 <= g2.hi:
             g2 = _Gap(keep2, g2.hi, g2.what)
         gaps += [g2] * (n2 - 1)
+        plain += [plain2] * (n2 - 1)
         kinds += ["maintenance"] * n2
         m = protocol.maintenance
-        m_start = m.dates[0] if m.dates else m.start
+        m_start = min(m.dates) if m.dates else m.start
+    # between sessions given, the technique's range only: they are history, not a preference
+    gaps[:max(0, len(done) - 1)] = plain[:max(0, len(done) - 1)]
     days = horizon
     free = [True] * (days + 1)
     why: list[list[str]] = [[] for _ in range(days + 1)]
@@ -436,7 +461,7 @@ def plan_course(outcome: Outcome, catalog: Catalog, *, until: _dt.date | None = 
     declared = catalog.techniques.get(protocol.technique)
     maintenance = resolve(catalog, declared, protocol.zone, protocol.setting, "maintenance") \
         if declared is not None and protocol.maintenance is not None else None
-    earliest = protocol.course.dates[0] if protocol.course.dates else protocol.course.start
+    earliest = min(protocol.course.dates) if protocol.course.dates else protocol.course.start
     if until is None and earliest is not None:
         until = _add_year(max(earliest, start) if start else earliest)
     if until is None:
@@ -452,18 +477,25 @@ def plan_course(outcome: Outcome, catalog: Catalog, *, until: _dt.date | None = 
     notes: list[str] = []
     days = _solve(problem)
     kept = _kept(protocol.course, tech.interval)
-    if days is None and kept is not None:
-        loose = _problem(protocol, tech, maintenance, catalog, keep_interval=False, **args)
+    loose = _problem(protocol, tech, maintenance, catalog, keep_interval=False, **args)
+    if days is None and loose.gaps != problem.gaps:
+        # the protocol's own intervals are a preference: without them, the technique's range
         days = _solve(loose)
         if days is not None:
-            notes.append(f"the protocol's interval ({protocol.course.interval}) could not be "
-                         f"kept: the sessions are {loose.gaps[0].what} apart where needed")
-            problem = loose
-            kept = None
+            which = [f"{c.interval}" if c.interval else "its shortest gap"
+                     for c, t in ((protocol.course, tech),
+                                  (protocol.maintenance, maintenance or tech))
+                     if c is not None and _kept(c, t.interval) is not None]
+            notes.append(f"the protocol's interval{'s' * (len(which) > 1)} "
+                         f"({', '.join(which)}) could not be kept everywhere: the technique's "
+                         "range is used where needed")
+            problem, kept = loose, None
     if days is None:
-        loose = _problem(protocol, tech, maintenance, catalog, keep_interval=False, **args)
-        if _reach(loose) is None:
-            return base._replace(conflicts=tuple(_done_problems(loose)))
+        if _reach(loose) is None:  # the sessions given break a constraint themselves
+            return base._replace(conflicts=tuple(_done_problems(loose)),
+                                 changes=tuple(c for c in _changes(
+                                     protocol, tech, maintenance, catalog, loose, args)
+                                     if c.kind == "move-plan"))
         return base._replace(conflicts=tuple(_why_not(loose)),
                              changes=tuple(_changes(protocol, tech, maintenance, catalog,
                                                     loose, args)))
@@ -473,6 +505,8 @@ def plan_course(outcome: Outcome, catalog: Catalog, *, until: _dt.date | None = 
 
 
 def _add_year(d: _dt.date) -> _dt.date:
+    if d.year >= _dt.MAXYEAR:
+        return _dt.date.max
     try:
         return d.replace(year=d.year + 1)
     except ValueError:  # 29 February
@@ -496,6 +530,11 @@ def _sessions(p: _Problem, days: list[int], own: Sequence[_dt.date] = ()) -> lis
         if d == nominal or nominal > p.days:
             out.append(Planned(i + 1, date, p.kinds[i]))
             continue
+        if d < nominal:  # earlier than the protocol's own date: the sessions before set the pace
+            out.append(Planned(i + 1, date, p.kinds[i], moved_from=p.day0 + _dt.timedelta(
+                days=nominal), reasons=("earlier: it follows the sessions before it at the "
+                                        "interval",)))
+            continue
         reasons = _reasons(p, range(nominal, d))
         out.append(Planned(i + 1, date, p.kinds[i], moved_from=p.day0 + _dt.timedelta(
             days=nominal), reasons=tuple(reasons)))
@@ -509,6 +548,8 @@ def _reasons(p: _Problem, days: range) -> tuple[str, ...]:
     causes: list[str | list[list[str]]] = []
     plans: dict[str, list[list[str]]] = {}
     off: list[str] = []
+    closed: list[_dt.date] = []
+    closed_at: int | None = None
     lookahead = False
     for d in days:
         if not p.why[d]:
@@ -521,11 +562,19 @@ def _reasons(p: _Problem, days: range) -> tuple[str, ...]:
                     causes.append(plans[parts[0]])
                 if parts not in plans[parts[0]]:
                     plans[parts[0]].append(parts)
+            elif r.startswith("clinic closed on "):
+                closed.append(_dt.date.fromisoformat(r[len("clinic closed on "):]))
+                if closed_at is None:
+                    closed_at = len(causes)
+                    causes.append("")
             elif r.endswith(": not a clinic day"):
                 if r.split(":")[0] not in off:
                     off.append(r.split(":")[0])
             elif r not in causes:
                 causes.append(r)
+    if closed_at is not None:
+        causes[closed_at] = "clinic closed " + ", ".join(
+            f"on {r[0]}" if len(r) == 1 else f"from {r[0]} to {r[-1]}" for r in _runs(closed))
     out = [c if isinstance(c, str) else _merged(c) for c in causes]
     if off:
         out.append(f"not a clinic day ({', '.join(off)})")
@@ -565,8 +614,7 @@ def _why_not(p: _Problem) -> list[str]:
     g = p.gaps[i - 1] if i else None
     head = f"session {i + 1} ({p.kinds[i]})"
     if g is not None:
-        most = f"{g.lo}-{g.hi}" if g.hi < p.days else f"at least {g.lo}"
-        head += f" must come {most} days after session {i} ({g.what})"
+        head += f" must come {g.what} after session {i}"
     if lo > p.days:
         return [f"{head}: after --until ({_day(p, p.days)})"]
     if lo > hi:  # the window closed before the first day a session may take
@@ -602,9 +650,11 @@ def _changes(protocol: Protocol, tech: Technique, maintenance: Technique | None,
         return _solve(q)
 
     # a later --until
-    far = min(_dt.date.max - _dt.timedelta(days=1), p.day0 + _dt.timedelta(days=MAX_DAYS))
+    from mesosim.trace import clamp_add
+
+    far = clamp_add(p.day0, _dt.timedelta(days=MAX_DAYS))
     later = feasible(until=far)
-    if later is not None:
+    if later is not None and p.day0 + _dt.timedelta(days=later[-1]) > args["until"]:
         end = p.day0 + _dt.timedelta(days=later[-1])
         out.append(Change("until", f"a later --until: the course can end on {end}",
                           {"until": end.isoformat()}))
@@ -652,9 +702,31 @@ def _changes(protocol: Protocol, tech: Technique, maintenance: Technique | None,
         if day not in args["clinic_days"] and feasible(
                 clinic_days=(*args["clinic_days"], day)) is not None:
             out.append(Change("clinic-day", f"open on {day}", {"weekday": day}))
-    for c in args["closed"]:
-        if feasible(closed=tuple(x for x in args["closed"] if x != c)) is not None:
-            out.append(Change("open-date", f"open on {c}", {"date": c.isoformat()}))
+    # a closed day opened: each run of closed days (a holiday closure) tried as one, at most
+    # 50 runs (a closure of years is not a change to suggest day by day)
+    for run in _runs(args["closed"])[:50]:
+        shut = set(run)
+        if feasible(closed=tuple(x for x in args["closed"] if x not in shut)) is None:
+            continue
+        # the one day of a short run that is enough, when one is
+        for one in run if len(run) <= 14 else ():
+            if feasible(closed=tuple(x for x in args["closed"] if x != one)) is not None:
+                out.append(Change("open-date", f"open on {one}", {"date": one.isoformat()}))
+                break
+        else:
+            out.append(Change("open-dates", f"open from {run[0]} to {run[-1]}",
+                              {"from": run[0].isoformat(), "to": run[-1].isoformat()}))
+    return out
+
+
+def _runs(days: Sequence[_dt.date]) -> list[list[_dt.date]]:
+    """Consecutive days grouped: ``[[1, 2, 3], [7]]``."""
+    out: list[list[_dt.date]] = []
+    for d in sorted(days):
+        if out and (d - out[-1][-1]).days == 1:
+            out[-1].append(d)
+        else:
+            out.append([d])
     return out
 
 
@@ -675,37 +747,117 @@ def _solve_with(protocol: Protocol, tech: Technique, maintenance: Technique | No
 
 # --- writing the calendar into the protocol ----------------------------------------------
 
-#: a date as a YAML scalar, quoted or not
-_DATE_TEXT: Final = r"""(['"]?)\d{4}-\d{2}-\d{2}\1"""
-
-
 def with_dates(text: str, doc: Any, dates: Mapping[str, Sequence[_dt.date]]) -> str:
     """``text`` with each section's (``course``, ``maintenance``) calendar written as its
-    ``dates``: ``start`` becomes ``dates`` and ``interval`` a comment (a protocol gives one or
-    the other); every other key and every comment stays as written. JSON is written again
-    whole (it has no comments), its keys in their order."""
+    ``dates``: a list of dates is rewritten item by item (its layout and comments kept);
+    ``start`` becomes ``dates`` and ``interval`` is commented out (a protocol gives one or the
+    other). Every other key, every comment, the line endings and a BOM stay as written. JSON
+    is written again whole (it has no comments), its keys in their order. :class:`PlanError`
+    for a layout the planner does not rewrite (an anchor, a tag, a block scalar)."""
     if doc.path.lower().endswith(".json"):
         return _json_with_dates(text, dates)
-    lines = text.split("\n")
+    crlf = "\r\n" in text
+    body = text.replace("\r\n", "\n") if crlf else text
+    starts = [0]
+    for line in body.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+
+    def at(pos: tuple[int, int]) -> int:
+        return starts[pos[0] - 1] + pos[1] - 1
+
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement) on ``body``
     for section, days in dates.items():
-        flow = "[" + ", ".join(d.isoformat() for d in days) + "]"
         data = doc.data.get(section) if isinstance(doc.data, dict) else None
         if not isinstance(data, dict):
             raise PlanError(f"'{section}' is not a mapping: the calendar cannot be written")
+        flow = body[at(doc.pos((section,)))] == "{"
+        listed = "[" + ", ".join(d.isoformat() for d in days) + "]"
         if "dates" in data:
-            lines = _replace_dates(lines, doc, section, flow)
+            items = data["dates"]
+            if not isinstance(items, list) or len(items) != len(days):
+                raise PlanError(f"'{section}: dates' does not list one date per session")
+            for i, day in enumerate(days):
+                begin = at(doc.pos((section, "dates", i)))
+                edits.append((begin, _scalar_end(body, begin, True), day.isoformat()))
+            for key in ("start", "interval"):
+                if key in data:
+                    edits.append(_removal(body, doc, section, key, at, flow))
         elif "start" in data:
-            # the later edit first, so that the earlier one's position still holds when both
-            # are on one line (``course: {start: ..., interval: ...}``)
-            edits = [(doc.key_pos((section, "start")), "start")]
+            begin = at(doc.key_pos((section, "start")))
+            end = _scalar_end(body, at(doc.pos((section, "start"))), flow)
+            edits.append((begin, end, "dates: " + listed))
             if "interval" in data:
-                edits.append((doc.key_pos((section, "interval")), "interval"))
-            for _pos, key in sorted(edits, reverse=True):
-                lines = _start_to_dates(lines, doc, section, flow) if key == "start" else \
-                    _drop_interval(lines, doc, section)
+                edits.append(_removal(body, doc, section, "interval", at, flow))
         else:
             raise PlanError(f"'{section}' has neither 'start' nor 'dates'")
-    return "\n".join(lines)
+    edits.sort(reverse=True)
+    for (begin, end, new), later in zip(edits, [None, *edits], strict=False):
+        if later is not None and end > later[0]:
+            raise PlanError("the course's keys overlap: the calendar cannot be written")
+        body = body[:begin] + new + body[end:]
+    return body.replace("\n", "\r\n") if crlf else body
+
+
+def _scalar_end(text: str, begin: int, flow: bool) -> int:
+    """Where the scalar starting at ``begin`` ends (quoted or plain, on its line)."""
+    first = text[begin:begin + 1]
+    if first in ('"', "'"):
+        i = begin + 1
+        while i < len(text):
+            if first == '"' and text[i] == "\\":
+                i += 2
+                continue
+            if text[i] == first:
+                if first == "'" and text[i + 1:i + 2] == "'":
+                    i += 2
+                    continue
+                return i + 1
+            i += 1
+        raise PlanError("a quoted value is not closed")
+    if not first or first in "&*!|>[{\n":
+        raise PlanError("a date or interval is written with an anchor, a tag or over several "
+                        "lines: write it as a plain value for the planner to rewrite it")
+    end = text.find("\n", begin)
+    end = len(text) if end == -1 else end
+    stops = [text.find(c, begin, end) for c in ((" #", "\t#", ",", "}", "]") if flow
+                                                 else (" #", "\t#"))]
+    end = min([x for x in stops if x != -1] + [end])
+    while end > begin and text[end - 1] in " \t":
+        end -= 1
+    return end
+
+
+def _removal(body: str, doc: Any, section: str, key: str, at: Any,
+             flow: bool) -> tuple[int, int, str]:
+    """The edit that takes ``key`` out of a section: in a flow mapping the entry and its
+    comma; in a block mapping the key's line commented out (with a value on the next line,
+    those lines too)."""
+    begin = at(doc.key_pos((section, key)))
+    value = at(doc.pos((section, key)))
+    end = _scalar_end(body, value, flow)
+    if flow:
+        rest = body[end:]
+        stripped = rest.lstrip(" \t")
+        if stripped.startswith(","):  # `key: v, next` -> `next`
+            after = end + len(rest) - len(stripped) + 1
+            while after < len(body) and body[after] in " \t":
+                after += 1
+            return begin, after, ""
+        before = body[:begin].rstrip(" \t\n")
+        if before.endswith(","):  # `prev, key: v}` -> `prev}`
+            return len(before) - 1, end, ""
+        return begin, end, ""
+    line_start = body.rfind("\n", 0, begin) + 1
+    line_end = body.find("\n", end)
+    line_end = len(body) if line_end == -1 else line_end
+    block = body[line_start:line_end].split("\n")
+    indent = begin - line_start
+    out = [block[0][:indent] + "# " + block[0][indent:] + (
+        "" if "#" in block[0][indent:] else "  # the dates replace it (mesosim plan)")]
+    for line in block[1:]:
+        pad = len(line) - len(line.lstrip())
+        out.append(line[:pad] + "# " + line[pad:])
+    return line_start, line_end, "\n".join(out)
 
 
 def _json_with_dates(text: str, dates: Mapping[str, Sequence[_dt.date]]) -> str:
@@ -722,70 +874,6 @@ def _json_with_dates(text: str, dates: Mapping[str, Sequence[_dt.date]]) -> str:
                 new[key] = value
         data[section] = new
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def _start_to_dates(lines: list[str], doc: Any, section: str, flow: str) -> list[str]:
-    import re
-
-    line, col = doc.key_pos((section, "start"))
-    text = lines[line - 1]
-    m = re.compile(r"start(\s*):\s*" + _DATE_TEXT).match(text, col - 1)
-    if m is None:
-        raise PlanError(f"'{section}: start' is not written as a plain date on line {line}")
-    lines[line - 1] = text[:col - 1] + "dates: " + flow + text[m.end():]
-    return lines
-
-
-def _drop_interval(lines: list[str], doc: Any, section: str) -> list[str]:
-    import re
-
-    line, col = doc.key_pos((section, "interval"))
-    text = lines[line - 1]
-    if not text[:col - 1].strip():  # block style: the key starts its line
-        lines[line - 1] = text[:col - 1] + "# " + text[col - 1:] + \
-            ("" if "#" in text[col - 1:] else "  # the dates above replace it (mesosim plan)")
-        return lines
-    flow = re.compile(r"\s*,?\s*interval\s*:\s*[^,}]*")
-    start = col - 1
-    m = flow.match(text, start)
-    if m is None:
-        raise PlanError(f"'{section}: interval' cannot be removed on line {line}")
-    before = text[:start].rstrip()
-    if before.endswith(","):
-        lines[line - 1] = before[:-1] + text[m.end():]
-    else:
-        rest = text[m.end():].lstrip()
-        lines[line - 1] = text[:start] + (rest[1:].lstrip() if rest.startswith(",") else rest)
-    return lines
-
-
-def _replace_dates(lines: list[str], doc: Any, section: str, flow: str) -> list[str]:
-    key_line, key_col = doc.key_pos((section, "dates"))
-    value_line, value_col = doc.pos((section, "dates"))
-    text = lines[value_line - 1]
-    if text[value_col - 1:value_col] == "[":
-        end_line, end_col = value_line - 1, text.index("]", value_col - 1) \
-            if "]" in text[value_col - 1:] else -1
-        while end_col == -1:  # a flow list over several lines
-            end_line += 1
-            if end_line >= len(lines):
-                raise PlanError(f"'{section}: dates' has no closing ']'")
-            end_col = lines[end_line].find("]")
-        head = lines[value_line - 1][:value_col - 1]
-        tail = lines[end_line][end_col + 1:]
-        return [*lines[:value_line - 1], head + flow + tail, *lines[end_line + 1:]]
-    # a block list: one item per line below the key
-    items = doc.data[section]["dates"]
-    rows = sorted({doc.pos((section, "dates", i))[0] for i in range(len(items))})
-    for row in rows:
-        if not lines[row - 1].lstrip().startswith("-"):
-            raise PlanError(f"'{section}: dates' is written in a way the planner cannot "
-                            f"rewrite (line {row})")
-    key_text = lines[key_line - 1]
-    colon = key_text.index(":", key_col - 1)
-    lines[key_line - 1] = key_text[:colon + 1] + " " + flow + (
-        "  " + key_text[key_text.index("#", colon):] if "#" in key_text[colon:] else "")
-    return [t for i, t in enumerate(lines, 1) if i not in rows]
 
 
 # --- one file, end to end --------------------------------------------------------------------
@@ -811,7 +899,11 @@ def plan_file(path: str, catalog: Catalog, hooks: Any = None, options: Any = Non
     """Check ``path``, plan its course under ``constraints`` (the keywords of
     :func:`plan_course`) and, when a calendar exists, write it into the protocol's text and
     check that text again: the calendar is returned only if the checks find no ``interval``
-    or ``plan-conflict`` finding in it (else :class:`AssertionError`, a bug in the planner)."""
+    or ``plan-conflict`` finding in it (else :class:`AssertionError`, a bug in the planner).
+
+    A layout the rewrite does not handle (an anchor on the start date...) leaves ``text``
+    ``None`` with the reason in ``error``; the calendar is still checked, on the protocol's
+    data written out as JSON."""
     from mesosim.loader import load_file, load_text
     from mesosim.pipeline import run_document
 
@@ -821,6 +913,8 @@ def plan_file(path: str, catalog: Catalog, hooks: Any = None, options: Any = Non
     try:
         result = plan_course(outcome, catalog, **constraints)
     except PlanError as exc:
+        if exc.option is not None:
+            raise
         return PlannedFile(outcome, None, str(exc))
     if not result.feasible:
         return PlannedFile(outcome, result)
@@ -829,14 +923,37 @@ def plan_file(path: str, catalog: Catalog, hooks: Any = None, options: Any = Non
     by_section = {"course": [s.date for s in result.sessions[:n1]]}
     if result.sessions[n1:]:
         by_section["maintenance"] = [s.date for s in result.sessions[n1:]]
+    error: str | None = None
+    text: str | None
     try:
         text = with_dates(outcome.protocol.doc.text, outcome.protocol.doc, by_section)
+        written = run_document(load_text(text, path), catalog, options, hooks)
+        got = [s.date for s in written.trace.sessions] if written.trace is not None else []
+        if got != [s.date for s in result.sessions]:
+            raise PlanError("the dates could not be written into this file's layout")
     except PlanError as exc:
-        return PlannedFile(outcome, result, str(exc))
-    written = run_document(load_text(text, path), catalog, options, hooks)
+        error, text = f"-o cannot write the dates into this file: {exc}", None
+        as_json = _as_json(outcome.protocol.doc.data, by_section)
+        written = run_document(load_text(as_json, "planned.json"), catalog, options, hooks)
     bad = [f for f in written.result.findings if f.kind in GUARANTEED]
-    planned = [s.date for s in result.sessions]
     got = [s.date for s in written.trace.sessions] if written.trace is not None else []
-    if bad or got != planned:
+    if bad or got != [s.date for s in result.sessions]:
         raise AssertionError(f"the planned calendar does not pass its own checks: {bad or got}")
-    return PlannedFile(outcome, result, None, text, written)
+    if text is not None:
+        with open(path, "rb") as fh:  # the file's BOM, which the loader left out, kept
+            if fh.read(3) == b"\xef\xbb\xbf":
+                text = "\ufeff" + text
+    return PlannedFile(outcome, result, error, text, written)
+
+
+def _as_json(data: Any, dates: Mapping[str, Sequence[_dt.date]]) -> str:
+    """The protocol's data with the planned dates, as JSON text (dates as ISO strings)."""
+    import json
+
+    copy = dict(data)
+    for section, days in dates.items():
+        part = {k: v for k, v in dict(copy[section]).items() if k not in ("start", "interval")}
+        part["dates"] = [d.isoformat() for d in days]
+        copy[section] = part
+    return json.dumps(copy, default=lambda v: v.isoformat() if hasattr(v, "isoformat")
+                      else str(v))

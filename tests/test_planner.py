@@ -139,6 +139,12 @@ def test_no_calendar_says_why_and_each_change_offered_works(run, tmp_path, plans
             closed = parse_dates(changed[changed.index("--closed") + 1])
             changed[changed.index("--closed") + 1] = ",".join(
                 str(c) for c in closed if str(c) != change["date"])
+        elif change["kind"] == "open-dates":
+            first, last = dt.date.fromisoformat(change["from"]), dt.date.fromisoformat(
+                change["to"])
+            closed = parse_dates(changed[changed.index("--closed") + 1])
+            changed[changed.index("--closed") + 1] = ",".join(
+                str(c) for c in closed if not first <= c <= last) or "1999-01-01"
         elif change["kind"] == "clinic-day":
             changed[changed.index("--clinic-days") + 1] += "," + change["weekday"]
         else:
@@ -213,12 +219,14 @@ def test_json_protocols_and_other_layouts_are_written(tmp_path, reg):
         "course: {dates: [2027-03-01, 2027-03-08, 2027-03-18, 2027-03-25, 2027-04-01, "
         "2027-04-08], sessions: 6}",
         "course:\n  sessions: 6\n  dates:   # as given\n" + "".join(
-            f"    - 2027-03-{d:02d}\n" for d in (1, 8, 15, 22, 29)) + "    - 2027-04-05")
+            f"    - 2027-03-{d:02d}   # week {d}\n" for d in (1, 8, 15, 22, 29)) +
+        "    - '2027-04-05'")
     assert "    - 2027-03-15" in block
     (tmp_path / "b.yaml").write_text(block)
     planned = plan_file(str(tmp_path / "b.yaml"), reg.catalog, reg)
-    assert planned.text is not None and "dates: [2027-03-01, 2027-03-08, 2027-03-18" in \
-        planned.text and "# as given" in planned.text
+    # a list of dates is rewritten item by item: its layout and its comments stay
+    assert planned.text is not None and "  dates:   # as given\n    - 2027-03-01   # week 1\n" \
+        "    - 2027-03-08   # week 8\n    - 2027-03-18   # week 15\n" in planned.text
     assert written_is_accepted(reg, planned.text) == []
 
 
@@ -375,3 +383,123 @@ def test_the_readme_shows_what_plan_prints(run, tmp_path, monkeypatch):
                 else a for a in shlex.split(command)[1:]]
         r = run(*args)
         assert r.stdout == shown, command
+
+
+# --- layouts and edge cases an adversarial review found ------------------------------------
+
+COURSE = "course:\n  start: 2027-03-01\n  sessions: 6\n  interval: 7 d          " \
+         "# weekly, as the course allows 7-14 days (000:95)\n"
+
+
+@pytest.mark.parametrize("layout", [
+    'course:\n  start: "2027-03-01"\n  sessions: 6\n  interval: 7 d\n',
+    "course:\n  start: '2027-03-01'   # quoted\n  sessions: 6\n  interval: 7 d\n",
+    "course:\n  interval: 7 d\n  sessions: 6\n  start: 2027-03-01\n",
+    "course:\n  start: 2027-03-01T10:00:00\n  sessions: 6\n  interval: 7 d\n",
+    "course:\n  start: 2027-03-01\n  sessions: 6\n  interval:\n    7 d\n",
+    "course: {start: 2027-03-01,\n  interval: 7 d, sessions: 6}\n",
+    "course: {sessions: 6, interval: 7 d, start: 2027-03-01}  # one line\n",
+    "course:\n  sessions: 6\n  dates: [2027-03-01, 2027-03-08,  # see [1]\n    2027-03-15, "
+    "2027-03-22, 2027-03-29, 2027-04-05]\n",
+    "course:\n  sessions: 6\n  dates: [2027-03-08, 2027-03-01, 2027-03-15, 2027-03-22, "
+    "2027-03-29, 2027-04-05]   # not in order\n",
+])
+def test_every_layout_check_accepts_is_written(tmp_path, reg, layout):
+    text = protocol([("sauna", dt.date(2027, 3, 17), None)]).replace(COURSE, layout)
+    assert layout in text
+    (tmp_path / "p.yaml").write_text(text)
+    planned = plan_file(str(tmp_path / "p.yaml"), reg.catalog, reg)
+    assert planned.error is None and planned.text is not None, planned.error
+    assert written_is_accepted(reg, planned.text) == []
+    assert planned.result.sessions[2].date == dt.date(2027, 3, 18)
+    if "#" in layout:
+        assert "#" + layout.split("#", 1)[1].split("\n")[0] in planned.text
+
+
+def test_line_endings_and_a_bom_are_kept(tmp_path, reg):
+    text = "\ufeff" + protocol([("sauna", dt.date(2027, 3, 17), None)]).replace("\n", "\r\n")
+    (tmp_path / "p.yaml").write_bytes(text.encode("utf-8"))
+    planned = plan_file(str(tmp_path / "p.yaml"), reg.catalog, reg)
+    assert planned.text is not None and planned.text.startswith("\ufeff")
+    assert planned.text.count("\r\n") == planned.text.count("\n")
+
+
+def test_a_layout_the_rewrite_refuses_still_plans_and_says_why(run, tmp_path):
+    (tmp_path / "p.yaml").write_text(protocol([("sauna", dt.date(2027, 3, 17), None)]).replace(
+        "  start: 2027-03-01\n", "  start: &day 2027-03-01\n"))
+    r = run("plan", str(tmp_path / "p.yaml"))
+    assert r.exit_code == 0 and "2027-03-18" in r.output and "-o cannot write" in r.output
+    r = run("plan", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "out.yaml"))
+    assert r.exit_code == 1 and not (tmp_path / "out.yaml").exists()
+    assert "nothing written" in r.stderr and "anchor" in r.stderr
+    got = json.loads(run("plan", str(tmp_path / "p.yaml"), "-f", "json").stdout)
+    assert got["feasible"] and "anchor" in got["error"]
+
+
+def test_a_maintenance_interval_is_relaxed_too_and_named(tmp_path, reg):
+    path = os.path.join(PROTOCOLS, "manual-injection", "valid",
+                        "face-rejuvenation-maintenance.yaml")
+    text = open(path, encoding="utf-8").read().replace(
+        "  start: 2026-12-01\n", "  dates: [2026-12-01, 2026-12-08, 2026-12-15, 2026-12-22, "
+        "2026-12-29, 2027-01-05]\n").replace("  interval: 7 d\n", "", 1)
+    (tmp_path / "m.yaml").write_text(text)
+    planned = plan_file(str(tmp_path / "m.yaml"), reg.catalog, reg, until=dt.date(2027, 4, 10))
+    assert planned.text is not None, planned.result.conflicts
+    assert planned.result.sessions[-1].date <= dt.date(2027, 4, 10)
+    assert written_is_accepted(reg, planned.text) == []
+    assert "30 d" in planned.result.notes[0] or "1 month" in planned.result.notes[0]
+
+
+def test_sessions_given_keep_the_protocol_s_interval_after_them(tmp_path, reg):
+    (tmp_path / "p.yaml").write_text(protocol([], interval="10 d"))
+    planned = plan_file(str(tmp_path / "p.yaml"), reg.catalog, reg,
+                        done=[dt.date(2027, 3, 1), dt.date(2027, 3, 8)])
+    got = [s.date for s in planned.result.sessions]
+    assert [(b - a).days for a, b in zip(got[1:], got[2:], strict=False)] == [10] * 4
+    assert not planned.result.notes
+
+
+def test_a_session_earlier_than_the_protocol_s_date_says_why(run):
+    r = run("plan", EXAMPLE, "--done", "2027-02-20")
+    assert r.exit_code == 0
+    for line in r.output.splitlines():
+        if "moved from" in line:
+            assert not line.rstrip().endswith(":"), line
+
+
+def test_the_end_of_the_calendar(tmp_path, run):
+    (tmp_path / "p.yaml").write_text(protocol([], sessions=2, start=dt.date(9999, 6, 1)))
+    r = run("plan", str(tmp_path / "p.yaml"))
+    assert r.exit_code == 0 and "9999-06-08" in r.output
+    assert run("plan", EXAMPLE, "--from", "9999-12-31").exit_code in (0, 1)
+
+
+def test_a_session_given_in_a_plan_s_window_offers_to_move_the_plan(run):
+    r = run("plan", EXAMPLE, "--done", "2027-03-15", "-f", "json")
+    got = json.loads(r.stdout)
+    assert r.exit_code == 1 and "cannot be moved" in got["conflicts"][0]
+    assert [c["kind"] for c in got["changes"]] == ["move-plan"]
+
+
+@pytest.mark.parametrize("args, why", [
+    (["--done", "2027-03-01,2027-03-01"], "given twice"),
+    (["--clinic-days", "monkey"], "not a day of the week"),
+    (["--until", "2026-01-01"], "before the course can start"),
+    (["--done", ",".join(f"2027-03-{d:02d}" for d in range(1, 9))], "the protocol has 6"),
+    (["-o", ""], "an empty file name"),
+])
+def test_options_that_contradict_the_protocol_are_usage_errors(run, args, why):
+    r = run("plan", EXAMPLE, *args)
+    assert r.exit_code == 2 and why in r.output, r.output
+
+
+def test_a_long_closure_is_one_reason_and_no_slow_search(run):
+    import time
+
+    start = time.perf_counter()
+    r = run("plan", EXAMPLE, "--clinic-days", "sat,sun", "--closed", "2027-03-01..2036-12-01",
+            "--until", "2036-12-25")
+    assert r.exit_code == 1 and len(r.output.splitlines()) < 15, r.output
+    assert "closed: 3564 days from 2027-03-01 to 2036-12-01" in r.output
+    assert "open from 2027-03-01 to 2036-12-01" in r.output
+    assert time.perf_counter() - start < 20  # a bound on a pathology, not a speed test

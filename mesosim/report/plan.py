@@ -38,7 +38,8 @@ def render_text(planned: PlannedFile) -> str:
     if r is None:
         return f"{path}: cannot be planned: {planned.error}\n"
     where = ", ".join(x for x in (r.technique, r.zone) if x)
-    lines = [f"{path}: {where}, {len(r.sessions) or len(r.own)} sessions",
+    n = len(r.sessions) or len(r.own)
+    lines = [f"{path}: {where}, {n} session{'s' * (n != 1)}",
              f"  clinic days: {_days(r.clinic_days)}; closed: "
              f"{_closed(r.closed)}; last session by {r.until}"]
     if not r.feasible:
@@ -62,10 +63,24 @@ def render_text(planned: PlannedFile) -> str:
             lines.append(head)
     lines.append("")
     lines += [f"note: {n}" for n in r.notes]
+    others = _other_errors(planned)
+    if others:
+        lines.append(f"note: the protocol has {others} other error{'s' * (others != 1)} "
+                     f"(mesosim check {path})")
+    if planned.error:
+        lines.append(f"note: {planned.error}")
     end = r.sessions[-1].date
     own = f" (the protocol's own calendar: {r.own[-1]})" if r.own and r.own[-1] != end else ""
     lines.append(f"the last session is on {_day(end)}{own}.")
     return "\n".join(lines) + "\n"
+
+
+def _other_errors(planned: PlannedFile) -> int:
+    """The protocol's errors that are not the calendar's (which the plan resolves)."""
+    from mesosim.planner import GUARANTEED
+
+    return sum(f.severity == "error" and f.kind not in GUARANTEED
+               for f in planned.outcome.result.findings)
 
 
 def _closed(closed: tuple[_dt.date, ...]) -> str:
@@ -91,6 +106,7 @@ def plan_as_dict(planned: PlannedFile) -> dict[str, Any]:
                    "moved_from": s.moved_from.isoformat() if s.moved_from else None,
                    "reasons": list(s.reasons)} for s in r.sessions],
         protocol_dates=[d.isoformat() for d in r.own], notes=list(r.notes),
+        other_errors=_other_errors(planned), error=planned.error,
         conflicts=list(r.conflicts),
         changes=[{"kind": c.kind, "text": c.text, **c.data} for c in r.changes])
     return out
