@@ -538,6 +538,19 @@ def _refuse_input_as_output(output: str, paths: tuple[str, ...]) -> None:
                                      "writes over a protocol", param_hint="--output")
 
 
+def _check_outputs(protocol: str, output: str | None, ics: str | None) -> None:
+    """``-o`` and ``--ics`` of a command that reads one protocol: never the protocol itself,
+    never the same file, each writable (exit 2 before any work)."""
+    for target, hint in ((ics, "--ics"), (output, "--output")):
+        if target is not None and os.path.realpath(target) == os.path.realpath(protocol):
+            raise click.BadParameter(f"'{target}' is the protocol itself; mesosim never writes "
+                                     "over a protocol", param_hint=hint)
+    if ics is not None and output is not None and os.path.realpath(ics) == os.path.realpath(output):
+        raise click.BadParameter("--ics and --output name the same file", param_hint="--ics")
+    _check_output(output)
+    _check_output(ics, "--ics")
+
+
 def _emit(text: str, output: str | None, color: bool | None = None) -> None:
     if output is None:
         # click strips colour codes off a pipe unless told: --color always means always
@@ -572,14 +585,7 @@ def simulate_cmd(ctx: click.Context, protocol: str, fmt: str, ics: str | None, s
     from mesosim.report.timeline import render_json, render_timeline
     from mesosim.runner import simulate_file
 
-    for target, hint in ((ics, "--ics"), (output, "--output")):
-        if target is not None and os.path.realpath(target) == os.path.realpath(protocol):
-            raise click.BadParameter(f"'{target}' is the protocol itself; mesosim never writes "
-                                     "over a protocol", param_hint=hint)
-    if ics is not None and output is not None and os.path.realpath(ics) == os.path.realpath(output):
-        raise click.BadParameter("--ics and --output name the same file", param_hint="--ics")
-    _check_output(output)
-    _check_output(ics, "--ics")
+    _check_outputs(protocol, output, ics)
     try:
         at = _dt.time.fromisoformat(session_time)
     except ValueError:
@@ -665,14 +671,7 @@ def plan_cmd(ctx: click.Context, protocol: str, until: Any, done: Any, start: An
     from mesosim.planner import WEEKDAYS, PlanError, plan_file
     from mesosim.report.plan import render_json, render_text
 
-    for target, hint in ((output, "--output"), (ics, "--ics")):
-        if target is not None and os.path.realpath(target) == os.path.realpath(protocol):
-            raise click.BadParameter(f"'{target}' is the protocol itself; mesosim never writes "
-                                     "over a protocol", param_hint=hint)
-    if ics is not None and output is not None and os.path.realpath(ics) == os.path.realpath(output):
-        raise click.BadParameter("--ics and --output name the same file", param_hint="--ics")
-    _check_output(output)
-    _check_output(ics, "--ics")
+    _check_outputs(protocol, output, ics)
     config = _load_config(ctx, (protocol,))
     host = _host(ctx)
     try:
