@@ -643,7 +643,8 @@ def _plan_option(kind: str) -> Any:
 @cli.command("plan")
 @click.argument("protocol", type=click.Path(exists=True, dir_okay=False))
 @click.option("--until", callback=_plan_option("date"), metavar="DATE",
-              help="The latest day the last session may take (default: a year after the start).")
+              help="The latest day the last session may take (default: a year after the "
+                   "protocol's own last session).")
 @click.option("--done", callback=_plan_option("sessions"), metavar="DATE,...",
               help="Sessions already given: kept as they are, counted among the course's.")
 @click.option("--from", "start", callback=_plan_option("date"), metavar="DATE",

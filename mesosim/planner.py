@@ -52,6 +52,8 @@ WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_DAYS: Final = 3660
 #: how far a plan is moved, each way, when looking for the smallest change
 MAX_SHIFT: Final = 120
+#: session-days the search for the smallest changes may plan over in all (a few seconds)
+WORK_BUDGET: Final = 20_000_000
 
 
 class PlanError(ValueError):
@@ -104,6 +106,8 @@ class PlanResult(NamedTuple):
     kept_interval: int | None
     #: notes on the calendar (an interval that could not be kept)
     notes: tuple[str, ...] = ()
+    #: how many sessions the protocol has (course and maintenance)
+    total: int = 0
     #: when no calendar exists: the constraints that cannot be met together
     conflicts: tuple[str, ...] = ()
     #: when no calendar exists: the smallest changes that would make one possible
@@ -254,7 +258,11 @@ def _merged(parts: list[list[str]]) -> str:
 def _problem(protocol: Protocol, tech: Technique, maintenance: Technique | None,
              catalog: Catalog, *, until: _dt.date, clinic_days: Sequence[str],
              closed: Iterable[_dt.date], done: Sequence[_dt.date], start: _dt.date | None,
-             keep_interval: bool, plans: Sequence[Plan] | None = None) -> _Problem:
+             keep_interval: bool | tuple[bool, bool],
+             plans: Sequence[Plan] | None = None) -> _Problem:
+    """The constraints on day offsets. ``keep_interval``: keep the protocol's own interval
+    (and the maintenance section's start) as preferences, for the course and for maintenance
+    (one flag for both, or a pair)."""
     from mesosim.simulate import restrictions
     from mesosim.trace import days_of
 
@@ -271,7 +279,7 @@ def _problem(protocol: Protocol, tech: Technique, maintenance: Technique | None,
     if len(done) > n1 + n2:
         raise PlanError(f"{len(done)} sessions given, but the protocol has {n1 + n2}",
                         "--done")
-    first_day = max(earliest, start) if start is not None else earliest
+    first_day = start if start is not None else earliest  # --from wins (a re-plan)
     day0 = min([first_day, *done])  # the days before are of no session still to give
     horizon = (until - day0).days
     if horizon < 0:
@@ -279,9 +287,11 @@ def _problem(protocol: Protocol, tech: Technique, maintenance: Technique | None,
     if done and max(done) > until:
         raise PlanError(f"a session given ({max(done)}) is after {until}", "--until")
     if horizon > MAX_DAYS:
-        raise PlanError(f"{until} is more than {MAX_DAYS} days after the start ({day0}): plan "
-                        "a shorter span", "--until")
-    keep1 = _kept(course, tech.interval) if keep_interval else None
+        raise PlanError(f"{until} is more than {MAX_DAYS} days after {day0}: plan a shorter "
+                        "span", "--done" if done and min(done) < first_day else "--until")
+    keep_course, keep_maint = (keep_interval, keep_interval) if isinstance(keep_interval, bool) \
+        else keep_interval
+    keep1 = _kept(course, tech.interval) if keep_course else None
     plain1 = g1 = _gap(tech.interval, horizon)
     if keep1 is not None and g1.lo <= keep1 <= g1.hi:
         g1 = _Gap(keep1, g1.hi, g1.what)
@@ -293,11 +303,12 @@ def _problem(protocol: Protocol, tech: Technique, maintenance: Technique | None,
         mtech = maintenance or tech
         bounds = [r for r in (tech.interval, mtech.interval) if r is not None and r.min is not None]
         least = max((_gap(r, horizon).lo for r in bounds), default=1)
-        after = _Gap(least, horizon, f"at least {least} d, the shorter course interval")
+        after = _Gap(least, horizon, f"at least {least} d, the longer of the two courses' "
+                                     "shortest intervals")
         gaps.append(after)
         plain.append(after)
         plain2 = g2 = _gap(mtech.interval, horizon)
-        keep2 = _kept(protocol.maintenance, mtech.interval) if keep_interval else None
+        keep2 = _kept(protocol.maintenance, mtech.interval) if keep_maint else None
         if keep2 is not None and g2.lo <= keep2 <= g2.hi:
             g2 = _Gap(keep2, g2.hi, g2.what)
         gaps += [g2] * (n2 - 1)
@@ -348,7 +359,8 @@ def _problem(protocol: Protocol, tech: Technique, maintenance: Technique | None,
                     exclude(d0 + 1, d1 + n, reason)
     firsts = [(first_day - day0).days] * n1
     if n2:
-        later = max(m_start, first_day) if m_start is not None else first_day
+        # the maintenance section's start is the protocol's wish, kept like its interval
+        later = max(m_start, first_day) if m_start is not None and keep_maint else first_day
         firsts += [(later - day0).days] * n2
     return _Problem(day0, days, n1 + n2, tuple(kinds), tuple(gaps),
                     tuple((d - day0).days for d in sorted(done)), tuple(firsts), free, why,
@@ -462,35 +474,46 @@ def plan_course(outcome: Outcome, catalog: Catalog, *, until: _dt.date | None = 
     maintenance = resolve(catalog, declared, protocol.zone, protocol.setting, "maintenance") \
         if declared is not None and protocol.maintenance is not None else None
     earliest = min(protocol.course.dates) if protocol.course.dates else protocol.course.start
+    own = sorted([*_own_calendar(protocol.course),
+                  *(_own_calendar(protocol.maintenance) if protocol.maintenance else ())])
     if until is None and earliest is not None:
-        until = _add_year(max(earliest, start) if start else earliest)
+        # a year after the protocol's own last session (or after --from): room for its own
+        # calendar, however long, and for shifts
+        until = _add_year(max([earliest, *own[-1:], *([start] if start else [])]))
     if until is None:
         until = _dt.date.max
     args: dict[str, Any] = {"until": until, "clinic_days": tuple(clinic_days),
                             "closed": tuple(closed), "done": tuple(sorted(done)),
                             "start": start}
-    problem = _problem(protocol, tech, maintenance, catalog, keep_interval=True, **args)
-    own = [*_own_calendar(protocol.course),
-           *(_own_calendar(protocol.maintenance) if protocol.maintenance else ())]
+    count = _count(protocol.course) + (_count(protocol.maintenance)
+                                       if protocol.maintenance is not None else 0)
     base = PlanResult(protocol.path, tech.name, protocol.zone, False, (), until,
-                      tuple(clinic_days), tuple(closed), tuple(own), None)
+                      tuple(clinic_days), tuple(closed), tuple(own), None, total=count)
     notes: list[str] = []
-    days = _solve(problem)
-    kept = _kept(protocol.course, tech.interval)
-    loose = _problem(protocol, tech, maintenance, catalog, keep_interval=False, **args)
-    if days is None and loose.gaps != problem.gaps:
-        # the protocol's own intervals are a preference: without them, the technique's range
-        days = _solve(loose)
+    sections = ((protocol.course, tech, "the course's interval"),
+                (protocol.maintenance, maintenance or tech,
+                 "the maintenance section's interval and start"))
+    wished = [c is not None and (_kept(c, t.interval) is not None or (
+        c is protocol.maintenance and (c.start is not None or bool(c.dates))))
+        for c, t, _what in sections]
+    # the protocol's own intervals (and maintenance start) are wishes: kept where a calendar
+    # allows, the course's before the maintenance's, dropped one section at a time
+    attempts = [(True, True), (True, False), (False, True), (False, False)]
+    days = problem = None
+    for keep in attempts:
+        if any(k and not w for k, w in zip(keep, wished, strict=True)) and keep != (True, True):
+            continue
+        problem = _problem(protocol, tech, maintenance, catalog, keep_interval=keep, **args)
+        days = _solve(problem)
         if days is not None:
-            which = [f"{c.interval}" if c.interval else "its shortest gap"
-                     for c, t in ((protocol.course, tech),
-                                  (protocol.maintenance, maintenance or tech))
-                     if c is not None and _kept(c, t.interval) is not None]
-            notes.append(f"the protocol's interval{'s' * (len(which) > 1)} "
-                         f"({', '.join(which)}) could not be kept everywhere: the technique's "
-                         "range is used where needed")
-            problem, kept = loose, None
-    if days is None:
+            dropped = [what for (c, _t, what), k, w in zip(sections, keep, wished, strict=True)
+                       if w and not k]
+            if dropped:
+                notes.append(f"{' and '.join(dropped)} could not be kept: the technique's "
+                             "range is used there")
+            break
+    loose = _problem(protocol, tech, maintenance, catalog, keep_interval=False, **args)
+    if days is None or problem is None:
         if _reach(loose) is None:  # the sessions given break a constraint themselves
             return base._replace(conflicts=tuple(_done_problems(loose)),
                                  changes=tuple(c for c in _changes(
@@ -499,7 +522,9 @@ def plan_course(outcome: Outcome, catalog: Catalog, *, until: _dt.date | None = 
         return base._replace(conflicts=tuple(_why_not(loose)),
                              changes=tuple(_changes(protocol, tech, maintenance, catalog,
                                                     loose, args)))
-    sessions = _sessions(problem, days, own)
+    sessions = _sessions(problem, days, own if not notes else own[:0])
+    kept = _kept(protocol.course, tech.interval) if not notes or "course's" not in notes[0] \
+        else None
     return base._replace(feasible=True, sessions=tuple(sessions), kept_interval=kept,
                          notes=tuple(notes))
 
@@ -639,7 +664,14 @@ def _changes(protocol: Protocol, tech: Technique, maintenance: Technique | None,
 
     out: list[Change] = []
 
+    # each try plans again (O(sessions x days)): a bounded number of tries, so that a course
+    # of hundreds of sessions over years answers in seconds, with the changes found so far
+    budget = [min(400, max(3, WORK_BUDGET // max(1, p.n * (p.days + 1))))]
+
     def feasible(**kw: Any) -> list[int] | None:
+        if budget[0] <= 0:
+            return None
+        budget[0] -= 1
         merged = {**args, **kw}
         plans = merged.pop("plans", None)
         try:

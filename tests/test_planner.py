@@ -447,7 +447,11 @@ def test_a_maintenance_interval_is_relaxed_too_and_named(tmp_path, reg):
     assert planned.text is not None, planned.result.conflicts
     assert planned.result.sessions[-1].date <= dt.date(2027, 4, 10)
     assert written_is_accepted(reg, planned.text) == []
-    assert "30 d" in planned.result.notes[0] or "1 month" in planned.result.notes[0]
+    assert planned.result.notes == ("the maintenance section's interval and start could not be "
+                                    "kept: the technique's range is used there",)
+    # the course's own weekly interval was kept: only the maintenance was relaxed
+    got = [s.date for s in planned.result.sessions]
+    assert [(b - a).days for a, b in zip(got[:6], got[1:6], strict=False)] == [7] * 5
 
 
 def test_sessions_given_keep_the_protocol_s_interval_after_them(tmp_path, reg):
@@ -503,3 +507,58 @@ def test_a_long_closure_is_one_reason_and_no_slow_search(run):
     assert "closed: 3564 days from 2027-03-01 to 2036-12-01" in r.output
     assert "open from 2027-03-01 to 2036-12-01" in r.output
     assert time.perf_counter() - start < 20  # a bound on a pathology, not a speed test
+
+
+def _maintenance_protocol(tmp_path, course: str, maintenance: str) -> str:
+    path = os.path.join(PROTOCOLS, "manual-injection", "valid",
+                        "face-rejuvenation-maintenance.yaml")
+    text = open(path, encoding="utf-8").read()
+    a, b = text.index("course:"), text.index("session:")
+    text = text[:a] + course + maintenance + text[b:]
+    (tmp_path / "m.yaml").write_text(text)
+    return str(tmp_path / "m.yaml")
+
+
+def test_only_the_section_that_must_give_way_is_relaxed(tmp_path, reg):
+    """Second review: the course's 10 days kept, the maintenance's 30 days and start relaxed."""
+    path = _maintenance_protocol(
+        tmp_path, "course: {start: 2026-12-01, sessions: 6, interval: 10 d}\n",
+        "maintenance: {start: 2027-03-05, sessions: 3, interval: 30 d}\n")
+    planned = plan_file(path, reg.catalog, reg, until=dt.date(2027, 4, 20))
+    got = [s.date for s in planned.result.sessions]
+    # 10 days apart, the last a day later: the protocol's sauna on 20 January
+    assert [(b - a).days for a, b in zip(got[:6], got[1:6], strict=False)] == [10] * 4 + [11]
+    assert "sauna on 2027-01-20" in planned.result.sessions[5].reasons[0]
+    assert got[-1] <= dt.date(2027, 4, 20) and written_is_accepted(reg, planned.text) == []
+    assert "maintenance" in planned.result.notes[0] and "course's" not in planned.result.notes[0]
+
+
+def test_the_default_until_leaves_room_for_the_protocol_s_own_calendar(tmp_path, reg):
+    text = protocol([], sessions=30, interval="14 d").replace("technique: manual-injection",
+                                                              "technique: manual-injection")
+    (tmp_path / "p.yaml").write_text(text)
+    planned = plan_file(str(tmp_path / "p.yaml"), reg.catalog, reg)
+    got = [s.date for s in planned.result.sessions]
+    assert planned.result.notes == () and {(b - a).days for a, b in zip(got, got[1:],
+                                                                        strict=False)} == {14}
+
+
+def test_the_maintenance_start_gives_way_when_nothing_else_fits(reg):
+    path = os.path.join(PROTOCOLS, "manual-injection", "valid",
+                        "face-rejuvenation-maintenance.yaml")
+    planned = plan_file(path, reg.catalog, reg, until=dt.date(2027, 3, 20))
+    assert planned.text is not None and planned.result.sessions[-1].date <= dt.date(2027, 3, 20)
+    assert "start" in planned.result.notes[0]
+
+
+def test_from_earlier_than_the_start_wins(run):
+    path = os.path.join(PROTOCOLS, "manual-injection", "valid", "face-rejuvenation.yaml")
+    r = run("plan", path, "--done", "2026-11-01,2026-11-08", "--from", "2026-11-15", "-f",
+            "json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["sessions"][2]["date"] == "2026-11-15"
+
+
+def test_an_old_session_given_is_what_the_error_names(run):
+    r = run("plan", EXAMPLE, "--done", "2010-01-01")
+    assert r.exit_code == 2 and "--done" in r.output

@@ -38,7 +38,7 @@ def render_text(planned: PlannedFile) -> str:
     if r is None:
         return f"{path}: cannot be planned: {planned.error}\n"
     where = ", ".join(x for x in (r.technique, r.zone) if x)
-    n = len(r.sessions) or len(r.own)
+    n = r.total or len(r.sessions) or len(r.own)
     lines = [f"{path}: {where}, {n} session{'s' * (n != 1)}",
              f"  clinic days: {_days(r.clinic_days)}; closed: "
              f"{_closed(r.closed)}; last session by {r.until}"]
