@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import math
+import operator
 import os
 import re
 import stat
@@ -40,6 +41,13 @@ _RESOLVED_MAX: Final = 65536
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """The safe loader, with plain scalars' tag resolution memoised (same tags as PyYAML's)."""
+
+    # The composer calls these two around every node, for YAML "path resolvers", which
+    # mesosim never registers (PyYAML's own methods return at once when there are none). As
+    # C functions that take the same arguments and whose result the composer ignores, each
+    # call costs no Python frame: 60.4 -> 53.1 us per protocol to compose (speed round 2).
+    descend_resolver = operator.is_  # type: ignore[assignment]  # (node, index) -> ignored
+    ascend_resolver = tuple  # type: ignore[assignment]  # () -> ignored
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is yaml.ScalarNode and implicit[0]:
