@@ -114,6 +114,7 @@ def install(version: str) -> Callable[[], None]:
             with os.fdopen(fd, "wb") as fh:
                 marshal.dump(store, fh)
             os.replace(tmp, path)
+            _prune(folder)
         except (OSError, ValueError):
             try:
                 os.unlink(tmp)
@@ -121,6 +122,18 @@ def install(version: str) -> Callable[[], None]:
                 pass
 
     return save
+
+
+def _prune(folder: str, keep: int = 4) -> None:
+    """Keep the ``keep`` newest code files (one per Python, attrs and mesosim version)."""
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.startswith("attrs-")
+                   and e.name.endswith(".marshal") and e.is_file(follow_symlinks=False)]
+        entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True)
+        for e in entries[keep:]:
+            os.unlink(e.path)
+    except OSError:
+        pass
 
 
 def _nothing() -> None:

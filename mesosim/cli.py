@@ -1035,9 +1035,13 @@ def main() -> None:
     # Leave without the interpreter's teardown (freeing every module and object one by one:
     # ~3 ms of a one-file check, measured paired, speed round 2). Everything mesosim writes is
     # closed by now (reports are written and renamed atomically; worker pools are shut down);
-    # only the standard streams remain to flush. A flush that fails (a closed pipe) takes the
-    # ordinary exit, whose handling of a broken pipe is the documented one.
+    # what others registered to run at exit (a plugin's handler, coverage saving its data)
+    # still runs, then the standard streams are flushed. A flush that fails (a closed pipe)
+    # takes the ordinary exit, whose handling of a broken pipe is the documented one.
     try:
+        import atexit
+
+        atexit._run_exitfuncs()
         sys.stdout.flush()
         sys.stderr.flush()
     except BaseException:  # noqa: BLE001 - any failure: the ordinary exit handles it

@@ -295,10 +295,10 @@ def test_shell_completion_as_the_readme_documents_it():
     import sys
 
     env = {**os.environ, "_MESOSIM_COMPLETE": "bash_source"}
-    script = subprocess.run([sys.executable, "-c", "from mesosim.cli import main; main()"],
+    script = subprocess.run([sys.executable, "-P", "-c", "from mesosim.cli import main; main()"],
                             env=env, capture_output=True, text=True, check=False)
     assert "_mesosim_completion" in script.stdout
     env.update(_MESOSIM_COMPLETE="bash_complete", COMP_WORDS="mesosim ch", COMP_CWORD="1")
-    words = subprocess.run([sys.executable, "-c", "from mesosim.cli import main; main()"],
+    words = subprocess.run([sys.executable, "-P", "-c", "from mesosim.cli import main; main()"],
                            env=env, capture_output=True, text=True, check=False)
     assert "check" in words.stdout

@@ -335,7 +335,7 @@ def test_ci_formats_are_not_imported_by_a_text_check():
             "print(sorted(m for m in sys.modules if m.startswith(('xml', 'jsonschema', 'csv',"
             " 'mesosim.report.sarif', 'mesosim.report.junit', 'mesosim.report.github',"
             " 'mesosim.classroom'))))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 

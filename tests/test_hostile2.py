@@ -109,7 +109,7 @@ def test_an_internal_error_is_ms009_exit_4_and_the_other_files_go_on(run, tmp_pa
 
 def _mesosim(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, "MESOSIM_DISABLE_PLUGIN_AUTOLOAD": "1", **env}
-    return subprocess.run([sys.executable, "-c", "from mesosim.cli import main; main()", *args],
+    return subprocess.run([sys.executable, "-P", "-c", "from mesosim.cli import main; main()", *args],
                           capture_output=True, text=True, env=full, check=False)
 
 
@@ -117,7 +117,7 @@ def test_a_full_or_closed_stdout_is_one_line_not_a_traceback():
     if not os.path.exists("/dev/full"):
         pytest.skip("no /dev/full here")
     with open("/dev/full", "w") as full:
-        done = subprocess.run([sys.executable, "-c", "from mesosim.cli import main; main()",
+        done = subprocess.run([sys.executable, "-P", "-c", "from mesosim.cli import main; main()",
                                "check", PROTOCOLS], stdout=full, stderr=subprocess.PIPE,
                               text=True, check=False)
     assert done.returncode == 2

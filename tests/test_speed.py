@@ -23,7 +23,7 @@ def cli(args: list[str], cache: Path | None, **env: str) -> subprocess.Completed
     if cache is not None:
         full["MESOSIM_CACHE_DIR"] = str(cache)
     full.update(env)
-    return subprocess.run([sys.executable, "-c", "from mesosim.cli import main; main()", *args],
+    return subprocess.run([sys.executable, "-P", "-c", "from mesosim.cli import main; main()", *args],
                           capture_output=True, text=True, env=full, check=False)
 
 
@@ -95,7 +95,7 @@ print(hash(A(1)) != hash(B(1)))
 def test_classes_built_from_cached_code_behave_as_attrs_builds_them(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MESOSIM_")}
     env["MESOSIM_CACHE_DIR"] = str(tmp_path)
-    runs = [subprocess.run([sys.executable, "-c", CLASSES], capture_output=True, text=True,
+    runs = [subprocess.run([sys.executable, "-P", "-c", CLASSES], capture_output=True, text=True,
                            env={**env, "PYTHONHASHSEED": seed}, check=False)
             for seed in ("1", "2", "3")]
     for r in runs:
@@ -288,3 +288,28 @@ def test_an_edit_in_a_linked_folder_of_a_plugin_is_seen(tmp_path):
     assert "skydiving" in vocabulary(site, cache)
     (real / "impl.py").write_text(PLUGIN.format(activity="paraglidin"))  # same size
     assert "paraglidin" in vocabulary(site, cache)
+
+
+def test_what_others_register_to_run_at_exit_still_runs(tmp_path):
+    """The exit without teardown runs the exit handlers first (a plugin's, coverage's)."""
+    cache = tmp_path / "cache"
+    mark = tmp_path / "ran-at-exit"
+    site = _site(tmp_path, "skydiving", f"\nimport atexit\natexit.register(lambda: open("
+                                        f"{str(mark)!r}, 'w').close())\n")
+    assert "skydiving" in vocabulary(site, cache)
+    assert mark.exists()
+
+
+def test_the_cache_folder_keeps_a_few_files_only(tmp_path, monkeypatch):
+    from mesosim.plugin import cache as catalog_cache
+    from mesosim.plugin.host import load_host
+
+    monkeypatch.setenv("MESOSIM_CACHE_DIR", str(tmp_path))
+    for i in range(12):
+        (tmp_path / f"catalog-old-{i}.pickle").write_bytes(b"x")
+        os.utime(tmp_path / f"catalog-old-{i}.pickle", (1000 + i, 1000 + i))
+    (tmp_path / "notes.txt").write_text("mine")
+    load_host(autoload=False, cache=True)
+    kept = sorted(p.name for p in tmp_path.glob("catalog-*"))
+    assert len(kept) == catalog_cache.KEEP_FILES and "catalog-old-11.pickle" in kept
+    assert (tmp_path / "notes.txt").exists()

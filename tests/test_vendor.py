@@ -82,7 +82,7 @@ def mesosim(args: list[str], site: Path | None = None, **env: str) -> subprocess
     if site is not None:
         full["PYTHONPATH"] = str(site)
     full.update(env)
-    return subprocess.run([sys.executable, "-c", RUN_CLI, *args], capture_output=True,
+    return subprocess.run([sys.executable, "-P", "-c", RUN_CLI, *args], capture_output=True,
                           text=True, env=full, cwd=ROOT, check=False)
 
 
@@ -197,12 +197,12 @@ def test_vendor_test_file_passes_against_the_installed_package(vendor_install):
     test_file = VENDOR_SRC / "tests" / "test_conformance.py"
     code = f"import runpy; runpy.run_path({str(test_file)!r})['test_conformance']()"
     env = {**os.environ, "PYTHONPATH": str(vendor_install["site"])}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+    out = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True, env=env,
                          check=False)
     assert out.returncode == 0, out.stderr
     # and without the package the same test fails with the reason
     env.pop("PYTHONPATH")
-    gone = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+    gone = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True, env=env,
                           check=False)
     assert gone.returncode == 1
     assert "no installed plugin has this name" in gone.stderr

@@ -65,7 +65,7 @@ def test_the_installed_cryo_plugin_passes_the_conformance_suite(cryo):
     code = f"import runpy; runpy.run_path({str(test)!r}, run_name='t')['test_conformance']()"
     env = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
            "PYTHONPATH": str(cryo)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+    out = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True, env=env,
                          check=False)
     assert out.returncode == 0, out.stdout + out.stderr
 
@@ -200,7 +200,7 @@ def test_every_vendor_model_answer_passes_check(cryo, vendor_install):  # noqa: 
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "MESOSIM_DISABLE_PLUGIN_AUTOLOAD")}
     env["PYTHONPATH"] = os.pathsep.join([str(cryo), str(vendor_install["site"])])
-    done = subprocess.run([sys.executable, "-c", EVERY_MODEL_ANSWER], capture_output=True,
+    done = subprocess.run([sys.executable, "-P", "-c", EVERY_MODEL_ANSWER], capture_output=True,
                           text=True, env=env, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)

@@ -223,6 +223,24 @@ def load(key: tuple[Any, ...]) -> Catalog | None:
     return catalog
 
 
+#: how many files of one kind the cache folder keeps (the newest): each pip install or edit of
+#: a plugin makes a new key, and the folder must not grow without bound
+KEEP_FILES = 8
+
+
+def prune(folder: str, prefix: str, keep: int = KEEP_FILES) -> None:
+    """Delete all but the ``keep`` newest files named ``prefix*`` in ``folder`` (the user's
+    own cache files only; anything else is left alone)."""
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.startswith(prefix)
+                   and e.is_file(follow_symlinks=False)]
+        entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True)
+        for e in entries[keep:]:
+            os.unlink(e.path)
+    except OSError:
+        pass
+
+
 def _proxy(value: dict[Any, Any]) -> Any:
     from mesosim.catalog import _ro
 
@@ -258,6 +276,7 @@ def store(key: tuple[Any, ...], catalog: Catalog) -> None:
             _Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump(
                 (key, catalog, units.registrations(), loaded_modules()))
         os.replace(tmp, path)
+        prune(os.path.dirname(path), "catalog-")
     except Exception:  # noqa: BLE001 - see the docstring
         try:
             os.unlink(tmp)
