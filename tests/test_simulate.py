@@ -443,3 +443,16 @@ def test_every_gallery_protocol_simulates(run, path, tmp_path):
     assert j.exit_code == r.exit_code
     jsonschema = pytest.importorskip("jsonschema")
     jsonschema.validate(json.loads(j.stdout), trace_schema())
+
+
+def test_the_calendar_names_maintenance_sessions(run, tmp_path):
+    import icalendar
+
+    path = os.path.join(PROTOCOLS, "manual-injection", "valid",
+                        "face-rejuvenation-maintenance.yaml")
+    ics = tmp_path / "c.ics"
+    assert run("simulate", "--ics", str(ics), path).exit_code == 0
+    summaries = [str(e["summary"]) for e in icalendar.Calendar.from_ical(
+        ics.read_bytes()).walk("VEVENT") if str(e["summary"]).startswith("Session ")]
+    assert summaries[5].startswith("Session 6/9: ")
+    assert summaries[6].startswith("Session 7/9 (maintenance): ")

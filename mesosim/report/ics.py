@@ -57,7 +57,8 @@ def calendar_ics(sim: Outcome, session_time: _dt.time = DEFAULT_SESSION_TIME) ->
         ev = Event()
         ev.add("uid", f"{uid_base}-session-{s.number}@mesosim")
         ev.add("dtstamp", stamp)
-        ev.add("summary", f"Session {s.number}/{n}: {name}")
+        phase = " (maintenance)" if s.phase == "maintenance" else ""
+        ev.add("summary", f"Session {s.number}/{n}{phase}: {name}")
         ev.add("dtstart", start)
         ev.add("dtend", _later(start, max(1.0, tr.total_minutes)))
         # the steps once, in the first session's event: repeated in every event, a protocol of
