@@ -15,6 +15,7 @@ from mesosim import (
     Figure,
     Limit,
     ParamRange,
+    Range,
     StepGraph,
     StepKind,
     Technique,
@@ -77,19 +78,23 @@ INJECTION_COURSE = between(4, 10, "", "002:640",
                            note="000:95: 8-10 sessions; 002:50: 5-7; 002:413: 5-10; 002:640: 4-10 "
                                 "(chosen as the widest the sources support)")
 
+def maintenance(interval: Range, length: Range | None = None) -> tuple[Figure, ...]:
+    """The figures in force for a technique's maintenance sessions (``course: maintenance``):
+    their interval and, when given, how many there may be."""
+    scope = {"course": "maintenance"}
+    return (Figure("interval", interval, scope=scope),
+            *((Figure("course_length", length, scope=scope),) if length is not None else ()))
+
+
 #: maintenance after an injection course: at most two sessions a month (002:640)
-INJECTION_MAINTENANCE = (
-    Figure("interval", between(
-        14, 183, "d", "002:640",
-        note="maintenance at most twice a month (002:640); the maximum "
-             "of six months is where a new course starts instead (002:50, 002:415), a default"),
-        scope={"course": "maintenance"}),
-    Figure("course_length", between(
-        1, 12, "", "default",
-        note="no source counts maintenance sessions; 12 is a year of monthly sessions "
-             "(002:167 speaks of several courses over about a year)"),
-        scope={"course": "maintenance"}),
-)
+INJECTION_MAINTENANCE = maintenance(
+    between(14, 183, "d", "002:640",
+            note="maintenance at most twice a month (002:640); the maximum "
+                 "of six months is where a new course starts instead (002:50, 002:415), a "
+                 "default"),
+    between(1, 12, "", "default",
+            note="no source counts maintenance sessions; 12 is a year of monthly sessions "
+                 "(002:167 speaks of several courses over about a year)"))
 
 #: the allergy test before the course: drops on the shoulder, proceed only without a reaction
 ALLERGY_TEST = "002:69, 002:394"
@@ -155,18 +160,13 @@ NON_INJECTION_CONTRAINDICATIONS = (
 
 #: the consolidating course (the source's fixative one) that follows an intensive non-injection
 #: course: one procedure a month (002:181)
-NON_INJECTION_MAINTENANCE = (
-    Figure("interval", between(
-        28, 35, "d", "002:181",
-        note="the consolidating course gives one procedure for each month, read as one session "
-             "a month; the 28-35 day window is a default reading of that month"),
-        scope={"course": "maintenance"}),
-    Figure("course_length", between(
-        1, 12, "", "default",
-        note="no source counts maintenance sessions; a new course may be needed after six "
-             "months (002:415); 12 is a year of monthly sessions"),
-        scope={"course": "maintenance"}),
-)
+NON_INJECTION_MAINTENANCE = maintenance(
+    between(28, 35, "d", "002:181",
+            note="the consolidating course gives one procedure for each month, read as one "
+                 "session a month; the 28-35 day window is a default reading of that month"),
+    between(1, 12, "", "default",
+            note="no source counts maintenance sessions; a new course may be needed after six "
+                 "months (002:415); 12 is a year of monthly sessions"))
 
 NON_INJECTION_INTERVAL = between(
     10, 14, "d", "002:181",

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from mesosim import (
     Contraindication,
-    Figure,
     ParamRange,
     StepGraph,
     StepKind,
@@ -104,11 +103,10 @@ TECHNIQUE = Technique(
     aftercare=_common.INJECTION_AFTERCARE,
     allergy_test=_common.ALLERGY_TEST,
     settings={"home", "clinic"},
-    figures=(Figure("interval", between(
+    figures=_common.maintenance(between(
         7, None, "d", "002:262",
         note="no more than once a week (002:262) holds for maintenance sessions too; the "
-             "sources give no maintenance course for the roller"),
-        scope={"course": "maintenance"}),),
+             "sources give no maintenance course for the roller")),
 )
 
 
