@@ -8,12 +8,15 @@ given a deliberate mistake), then measures, in the same run:
   alternately (A B A B...), the median of each and of the pair-by-pair ratio; and the floor,
   an interpreter importing the four libraries the design names (pluggy, attrs, click, PyYAML);
 * **many files**: PyYAML's C loader composing every file in one process (the reference), then
-  ``mesosim check`` on the corpus as run by default and with ``--jobs 1`` (best of 3);
+  ``mesosim check`` on the corpus as run by default (the text report, written with ``-o``)
+  and with ``--jobs 1`` (best of 3);
 * **the parallel threshold**: ``--jobs 1`` against ``--jobs 2`` on the first 50...1600 files,
   to see where parallel starts to pay (mesosim switches at ``AUTO_JOBS_MIN_FILES``);
 * **memory per file**: the peak memory of ``--jobs 1`` on N files less that on N/10, per file;
 * **start-up imports**: the third-party modules a one-file check imports (no new one allowed);
-* **the planner**: a course of 20 sessions with 50 plans (``bench/plan.py``).
+* **the planner**: a course of 20 sessions with 50 plans (``bench/plan.py``);
+* **where one file's time goes**: each stage of the pipeline timed in-process on the first
+  2,000 files (``bench/stages.py``).
 
 Usage (yamllint is looked for on PATH and beside this Python: ``pip install yamllint``)::
 
@@ -156,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
 
     mesosim = [sys.executable, "-m", "mesosim"]
     report = os.path.join(os.path.dirname(os.path.abspath(args.corpus)), "bench-report.json")
+    text_report = os.path.join(os.path.dirname(os.path.abspath(args.corpus)), "bench-report.txt")
     files = make_corpus(args.corpus, args.files)
     small = files[0]
 
@@ -175,10 +179,15 @@ def main(argv: list[str] | None = None) -> int:
     # many files
     compose = min(time_compose(files) for _ in range(3))
 
-    def corpus(jobs: int | None, paths: list[str] | str = args.corpus) -> list[str]:
+    def corpus(jobs: int | None, paths: list[str] | str = args.corpus, fmt: str = "text"
+               ) -> list[str]:
+        # timed as run by default: the text report (written to a file, as a terminal would
+        # slow both sides alike); the JSON report (+~0.05 s for 10,000 files: the standard
+        # library encodes indented JSON in Python) is used for memory, as 0.2.0 was measured
         extra = ["--jobs", str(jobs)] if jobs is not None else []
         targets = paths if isinstance(paths, list) else [paths]
-        return [*mesosim, "check", *extra, "--format", "json", "-o", report, *targets]
+        out = report if fmt == "json" else text_report
+        return [*mesosim, "check", *extra, "--format", fmt, "-o", out, *targets]
 
     default = best(corpus(None))
     single = best(corpus(1))
@@ -199,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # memory per file (one process: the report of every file is held until it is written)
     tenth = files[: max(1, len(files) // 10)]
-    peak_all = run(corpus(1))[1]
+    peak_all = run(corpus(1, fmt="json"))[1]
     peak_tenth = run([*mesosim, "check", "--jobs", "1", "--format", "json", "-o", report,
                       *sorted({os.path.dirname(f) for f in tenth})])[1]
     n_tenth = sum(1 for f in files if os.path.dirname(f) in {os.path.dirname(t) for t in tenth})
@@ -240,6 +249,13 @@ def main(argv: list[str] | None = None) -> int:
                      "files", _crossover_verdict(t1 / t2, n >= AUTO_JOBS_MIN_FILES)))
     table = ["| measure | mesosim | reference | target | |", "|---|---|---|---|---|"]
     table += [f"| {' | '.join(r)} |" for r in rows]
+    from stages import measure_stages
+
+    stages = measure_stages(files[:2000])
+    table += ["", "Where one file's time goes (in-process, microseconds per file, "
+              f"{min(2000, len(files)):,} files, `python bench/stages.py`):", "",
+              "| stage | us |", "|---|---|"]
+    table += [f"| {name} | {us:.0f} |" for name, us in stages.items()]
     text = "\n".join(table)
     machine = (f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; one-file figures are "
                f"medians of {args.repeat} alternating runs, corpus figures the best of 3")
@@ -248,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     result = {"files": len(files), "compose_s": compose, "default_s": default,
               "one_process_s": single, "one_file_s": one, "yamllint_s": lint,
               "one_file_ratio": ratio, "floor_s": floor, "bytes_per_file": per_file,
-              "imports": imports, "crossover": crossover, "cpus": os.cpu_count()}
+              "imports": imports, "crossover": crossover, "cpus": os.cpu_count(),
+              "stages_us": stages}
     if args.json_out:
         os.makedirs(os.path.dirname(os.path.abspath(args.json_out)), exist_ok=True)
         with open(args.json_out, "w", encoding="utf-8") as fh:
