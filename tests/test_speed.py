@@ -313,3 +313,29 @@ def test_the_cache_folder_keeps_a_few_files_only(tmp_path, monkeypatch):
     kept = sorted(p.name for p in tmp_path.glob("catalog-*"))
     assert len(kept) == catalog_cache.KEEP_FILES and "catalog-old-11.pickle" in kept
     assert (tmp_path / "notes.txt").exists()
+
+
+def test_the_stage_benchmark_runs_on_the_installed_package(tmp_path):
+    """``bench/stages.py`` (quoted in the speed issue's notes) times the pipeline's stages
+    through their public functions: it must keep working as they change."""
+    import importlib.util
+
+    from .conftest import ROOT
+
+    bench = os.path.join(ROOT, "bench")
+    sys.path.insert(0, bench)
+    try:
+        spec = importlib.util.spec_from_file_location("stages", os.path.join(bench, "stages.py"))
+        assert spec is not None and spec.loader is not None
+        stages = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(stages)
+        from run import make_corpus  # type: ignore[import-not-found]
+
+        files = make_corpus(str(tmp_path / "corpus"), 12)
+        got = stages.measure_stages(files, repeat=1)
+    finally:
+        sys.path.remove(bench)
+        sys.modules.pop("run", None)
+    assert set(got) >= {"read the file", "parse into data with positions", "build the model",
+                        "simulate", "core checks", "check_file (the whole pipeline)"}
+    assert all(us > 0 for us in got.values())
