@@ -198,7 +198,11 @@ class Quantity:
         """This quantity's value expressed in ``unit`` (same dimension)."""
         if unit == self.unit:
             return self.value
-        return from_canonical(self.canonical, unit)
+        # from_canonical(self.canonical, unit) inlined, the same arithmetic in the same order
+        # (simulate converts ~24 quantities a file): 0.195 -> 0.129 us a call (speed round 2)
+        entry = UNITS.get(self.unit)
+        canonical = self.value * entry[1] + OFFSETS.get(self.unit, 0.0) if entry else self.value
+        return (canonical - OFFSETS.get(unit, 0.0)) / UNITS[unit][1]
 
     def __str__(self) -> str:
         return f"{fmt_number(self.value)} {self.unit}".strip()
@@ -237,6 +241,8 @@ def parse_quantity(raw: object, dimension: str) -> Quantity:
 
     Raises :class:`UnitError` with a message that names the value found and what was expected.
     """
+    if isinstance(raw, str):  # the usual case first: 0.23 -> 0.095 us a call (speed round 2)
+        return _parse_text(raw, dimension)
     example = EXAMPLES.get(dimension, "")
     if isinstance(raw, bool) or raw is None:
         raise UnitError("not-a-number", f"expected a {dimension} like '{example}', found {raw!r}")
@@ -248,11 +254,9 @@ def parse_quantity(raw: object, dimension: str) -> Quantity:
             f"'{raw}' has no unit: expected a {dimension} like '{example}'",
             suggestion=f"{fmt_number(float(raw))} {canonical_unit(dimension)}",
         )
-    if not isinstance(raw, str):
-        raise UnitError(
-            "not-a-number", f"expected a {dimension} like '{example}', found a {type(raw).__name__}"
-        )
-    return _parse_text(raw, dimension)
+    raise UnitError(
+        "not-a-number", f"expected a {dimension} like '{example}', found a {type(raw).__name__}"
+    )
 
 
 @functools.lru_cache(maxsize=4096)
