@@ -155,12 +155,16 @@ class _Builder:
         try:
             return parse_quantity(v, dimension)
         except UnitError as exc:
-            code = rules.WRONG_DIMENSION if exc.problem == "wrong-dimension" else rules.UNIT_ERROR
-            if exc.problem == "not-a-number" and not isinstance(v, str | int | float):
-                code = rules.WRONG_TYPE
-            self.sink.add(code, where, f"{what}: {exc}",
-                          suggestion=f"write '{exc.suggestion}'" if exc.suggestion else None)
+            self.unit_error(exc, v, where, what)
             return None
+
+    def unit_error(self, exc: UnitError, v: Any, where: Path, what: str) -> None:
+        """Report that ``v`` (at ``where``, ``what`` in the message) is not a quantity."""
+        code = rules.WRONG_DIMENSION if exc.problem == "wrong-dimension" else rules.UNIT_ERROR
+        if exc.problem == "not-a-number" and not isinstance(v, str | int | float):
+            code = rules.WRONG_TYPE
+        self.sink.add(code, where, f"{what}: {exc}",
+                      suggestion=f"write '{exc.suggestion}'" if exc.suggestion else None)
 
     def date(self, v: Any, where: Path, what: str) -> _dt.date | None:
         d = to_date(v)
@@ -405,17 +409,22 @@ class _Builder:
             self.sink.add(rules.UNKNOWN_STEP, where, f"unknown step '{name}'",
                           suggestion=f"did you mean '{hint}'?" if hint else None, subject=name)
             return Step(name, index, {}, where)
+        if not raw_params:  # a bare name (two steps in three)
+            return Step(name, index, {}, where, frozenset())
         params: dict[str, Quantity] = {}
-        items = list((raw_params or {}).items())
+        items = list(raw_params.items())
         # `{depth: 0,3 mm}`: YAML splits a decimal comma into `depth: 0` and a key `3 mm`
-        split = {i for i in range(1, len(items)) if _DECIMALS.match(str(items[i][0]))
-                 and isinstance(items[i - 1][1], int) and not isinstance(items[i - 1][1], bool)
-                 and items[i][1] is None}
+        split: set[int] = set()
+        if len(items) > 1:  # (most steps take one parameter)
+            split = {i for i in range(1, len(items)) if items[i][1] is None
+                     and _DECIMALS.match(str(items[i][0])) and isinstance(items[i - 1][1], int)
+                     and not isinstance(items[i - 1][1], bool)}
+        # the path and the message's subject are built only for a finding (speed round 2)
         for i, (p, value) in enumerate(items):
-            pw = (*where, name, p)
             if i in split:
                 continue
             if i + 1 in split:
+                pw = (*where, name, p)
                 written = f"{value},{items[i + 1][0]}"
                 self.sink.add(rules.UNIT_ERROR, pw, f"'{name}' parameter '{p}': '{written}' uses "
                               "a decimal comma, which YAML reads as two entries ('{0}' and "
@@ -425,15 +434,15 @@ class _Builder:
             if p not in kind.params:
                 hint = self.hint(p, kind.params)
                 takes = ", ".join(kind.params) or "no parameters"
-                self.sink.add(rules.UNKNOWN_PARAMETER, pw, f"step '{name}' takes no parameter "
-                              f"'{p}' (it takes: {takes})", key=True,
+                self.sink.add(rules.UNKNOWN_PARAMETER, (*where, name, p), f"step '{name}' takes "
+                              f"no parameter '{p}' (it takes: {takes})", key=True,
                               suggestion=f"did you mean '{hint}'?" if hint else None)
                 continue
-            q = self.quantity(value, self.catalog.parameters.get(p, "count"), pw,
-                              f"'{name}' parameter '{p}'")
-            if q is not None:
-                params[p] = q
-        return Step(name, index, params, where, frozenset(raw_params or ()))
+            try:
+                params[p] = parse_quantity(value, self.catalog.parameters.get(p, "count"))
+            except UnitError as exc:
+                self.unit_error(exc, value, (*where, name, p), f"'{name}' parameter '{p}'")
+        return Step(name, index, params, where, frozenset(raw_params))
 
     def aftercare(self, v: Any, where: Path) -> dict[str, Quantity]:
         if v is None:
@@ -442,16 +451,18 @@ class _Builder:
         if m is None:
             return {}
         out = {}
+        activities = self.catalog.activities
+        # the path and the message's subject are built only for a finding (speed round 2)
         for activity, value in m.items():
-            aw = (*where, activity)
-            if activity not in self.catalog.activities:
-                hint = self.hint(activity, self.catalog.activities)
-                self.sink.add(rules.UNKNOWN_ACTIVITY, aw, f"unknown aftercare activity "
-                              f"'{activity}'", key=True,
+            if activity not in activities:
+                hint = self.hint(activity, activities)
+                self.sink.add(rules.UNKNOWN_ACTIVITY, (*where, activity), f"unknown aftercare "
+                              f"activity '{activity}'", key=True,
                               suggestion=f"did you mean '{hint}'?" if hint else None)
-            q = self.quantity(value, "time", aw, f"aftercare '{activity}'")
-            if q is not None:
-                out[activity] = q
+            try:
+                out[activity] = parse_quantity(value, "time")
+            except UnitError as exc:
+                self.unit_error(exc, value, (*where, activity), f"aftercare '{activity}'")
         return out
 
 
