@@ -46,6 +46,11 @@ if TYPE_CHECKING:
 _DECIMALS: Final = re.compile(r"^\d+\s*[^\d\s,:][^,:]*$")
 #: written like a date, so a failure to read it is a date that does not exist (2026-02-30)
 _DATE_LIKE: Final = re.compile(r"^\s*\d{4}-\d\d-\d\d(?:[Tt ].*)?$")
+#: each section's keys as a set: one C-level test that every key of a mapping is known
+#: (the usual case) instead of a scan of the tuple per key: 0.70 -> 0.25 us for the top level
+#: (speed round 2)
+_KNOWN_KEYS: Final[dict[tuple[str, ...], frozenset[str]]] = {keys: frozenset(keys) for keys in (
+    TOP_KEYS, PATIENT_KEYS, PLAN_KEYS, COURSE_KEYS, MAINTENANCE_KEYS, SESSION_KEYS)}
 
 
 def _date_error(v: str) -> str:
@@ -118,6 +123,9 @@ class _Builder:
         return None
 
     def keys(self, m: dict[str, Any], allowed: tuple[str, ...], where: Path, what: str) -> None:
+        known = _KNOWN_KEYS.get(allowed)
+        if known is not None and known.issuperset(m):
+            return
         for k in m:
             if k not in allowed:
                 hint = self.hint(k, allowed)
@@ -415,10 +423,10 @@ class _Builder:
         items = list(raw_params.items())
         # `{depth: 0,3 mm}`: YAML splits a decimal comma into `depth: 0` and a key `3 mm`
         split: set[int] = set()
-        if len(items) > 1:  # (most steps take one parameter)
-            split = {i for i in range(1, len(items)) if items[i][1] is None
-                     and _DECIMALS.match(str(items[i][0])) and isinstance(items[i - 1][1], int)
-                     and not isinstance(items[i - 1][1], bool)}
+        for i in range(1, len(items)):
+            if items[i][1] is None and _DECIMALS.match(str(items[i][0])) \
+                    and isinstance(items[i - 1][1], int) and not isinstance(items[i - 1][1], bool):
+                split.add(i)
         # the path and the message's subject are built only for a finding (speed round 2)
         for i, (p, value) in enumerate(items):
             if i in split:
