@@ -422,7 +422,7 @@ class _Builder:
         plain = not self.json_mode  # in JSON a string may be a number
         count = self.count  # kept in a local, written back around each call that counts too
         for i, item in enumerate(node.value):
-            sub = (*path, i)
+            sub = path + (i,)
             count += 1
             if count > MAX_NODES:
                 raise self._too_many(item)
@@ -465,7 +465,7 @@ class _Builder:
                 key = self._scalar(knode)
                 if not isinstance(key, str):
                     key = str(key).lower() if isinstance(key, bool) else str(key)
-            sub = (*path, key)
+            sub = path + (key,)
             if key in out:
                 first = key_positions.get(sub, (0, 0))
                 self.problems.append(LoadProblem(
