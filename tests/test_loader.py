@@ -161,3 +161,13 @@ def test_memoised_resolution_matches_pyyaml(text):
         ours = yaml.compose(f"k: {text}\n", Loader=_Loader).value[0][1].tag
         theirs = yaml.compose(f"k: {text}\n", Loader=yaml.SafeLoader).value[0][1].tag
         assert ours == theirs
+
+
+def test_remembered_scalars_still_report_their_problems():
+    # values built once are remembered (speed round 2); one with a problem never is, so each
+    # file, and each place in it, still gets its finding
+    text = "a: !!int '010'\nb: 010\nc: 12\nd: 12\ne: !!bool maybe\nf: 2026-02-30\n"
+    for _ in range(2):
+        doc = load_text(text, "p.yaml")
+        assert doc.data == {"a": 8, "b": 8, "c": 12, "d": 12, "e": "maybe", "f": "2026-02-30"}
+        assert [(p.code, p.pos) for p in doc.problems] == [("MS106", (2, 4)), ("MS103", (5, 4))]
