@@ -34,6 +34,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -74,14 +75,39 @@ def gallery_sources() -> list[str]:
     return sorted(out)
 
 
+_DATE = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
+_AGE = re.compile(r"^(  age:) (\d+)$", re.M)
+
+
+def vary(text: str, rnd: random.Random) -> str:
+    """One student's version of a protocol: every date moves by the same number of days (each
+    student picks the dates; the plans keep their place around the sessions) and the
+    patient's age changes. The figures the sources give (minutes, days, depths) stay as the
+    gallery writes them, as a class's files take them from the same sources."""
+    import datetime
+
+    shift = datetime.timedelta(days=rnd.randrange(400))
+
+    def date(m: re.Match[str]) -> str:
+        try:
+            day = datetime.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:  # a date the protocol gets wrong on purpose stays wrong
+            return m[0]
+        return (day + shift).isoformat()
+
+    text = _DATE.sub(date, text)
+    return _AGE.sub(lambda m: f"{m[1]} {rnd.randint(18, 70)}", text)
+
+
 def make_corpus(path: str, n: int, seed: int = 7) -> list[str]:
-    """Write ``n`` protocol files under ``path`` (about a third of them invalid)."""
+    """Write ``n`` protocol files under ``path`` (about a third of them invalid): the
+    gallery's valid protocols, each file a varied copy (:func:`vary`)."""
     rnd = random.Random(seed)
     sources = gallery_sources()
     shutil.rmtree(path, ignore_errors=True)
     files = []
     for i in range(n):
-        text = sources[i % len(sources)].replace("id: ", f"id: bench-{i}-", 1)
+        text = vary(sources[i % len(sources)].replace("\nid: ", f"\nid: bench-{i}-", 1), rnd)
         if rnd.random() < 0.35:
             old, new = rnd.choice(MUTATIONS)
             text = text.replace(old, new, 1)
