@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from mesosim import rules
-from mesosim.units import NEGATIVE_ALLOWED, OFFSETS, Quantity, fmt_number
+from mesosim.units import NEGATIVE_ALLOWED, OFFSETS, UNITS, Quantity, fmt_number
 
 if TYPE_CHECKING:
     from mesosim.catalog import Catalog
@@ -111,6 +111,8 @@ def check_steps(p: Protocol, t: Technique, catalog: Catalog, sink: Sink
 def check_required(t: Technique, catalog: Catalog, filled: Mapping[str, Step], sink: Sink
                    ) -> tuple[list[Finding], Explained]:
     """Required slots are filled (MS301), pointing at the first step that needed them."""
+    if t.required.issubset(filled):  # the usual case, without the walk below
+        return [], Explained()
     graph = t.steps
     explained: set[str] = set()
     out = []
@@ -142,6 +144,8 @@ def check_order(p: Protocol, t: Technique, catalog: Catalog, filled: Mapping[str
     anc = t.steps.ancestors
     slots = list(filled)
     pos = {s: filled[s].index for s in slots}
+    if _in_order(sorted(slots, key=pos.__getitem__), anc):  # the usual case: no pair to weigh
+        return [], Explained()
     explained: set[str] = set()
     blamed: set[int] = set()
     out: list[Finding] = []
@@ -185,12 +189,26 @@ def check_order(p: Protocol, t: Technique, catalog: Catalog, filled: Mapping[str
         live = [s for s in live if s != worst]
 
 
+def _in_order(slots: list[str], ancestors: Mapping[str, frozenset[str]]) -> bool:
+    """Whether no slot of ``slots`` (in the order of their steps) has an ancestor filled after
+    it: a set test per slot, where :func:`check_order` weighs every pair (8 -> 5 us per
+    protocol with :func:`check_steps`, speed round 2)."""
+    later = set(slots)
+    for s in slots:
+        later.discard(s)
+        if not ancestors[s].isdisjoint(later):
+            return False
+    return True
+
+
 def check_states(trace: Trace, catalog: Catalog, explained: Explained, sink: Sink
                  ) -> list[Finding]:
     """A step whose needed state the session lacks (MS302), from the simulation trace, unless
     an earlier finding already explains it."""
     out = []
     for run in trace.steps:
+        if not run.missing:
+            continue
         missing = [m for m in run.missing if m not in explained.states]
         if not missing or run.index in explained.steps:
             continue
@@ -206,12 +224,19 @@ def check_states(trace: Trace, catalog: Catalog, explained: Explained, sink: Sin
 def check_parameters(p: Protocol, t: Technique, catalog: Catalog, sink: Sink) -> list[Finding]:
     """Each step parameter within the technique's range for the zone and setting."""
     out = []
+    declared, quiet = _in_force(t, p.zone, p.setting)
     for step in p.steps:
         for param, q in step.params.items():
-            pr = t.range_for(step.name, param, p.zone, p.setting)
-            if pr is None or pr.range.dimension != q.dimension:
+            key = (step.name, param, q.value, q.unit, q.dimension)
+            if key in quiet:
                 continue
-            if not pr.range.contains(q):
+            pr = t.range_for(step.name, param, p.zone, p.setting)
+            if pr is None or pr.range.dimension != q.dimension or pr.range.contains(q):
+                if q.unit in UNITS:
+                    if len(quiet) >= 4096:
+                        quiet.clear()
+                    quiet.add(key)
+            else:
                 scope = " ".join(x for x in (pr.zone, pr.setting) if x)
                 scope = f" ({scope})" if scope else ""
                 shown = str(q)
@@ -229,8 +254,6 @@ def check_parameters(p: Protocol, t: Technique, catalog: Catalog, sink: Sink) ->
     for step in p.steps:
         if step.name != t.active_step:
             continue
-        declared = sorted({pr.param for pr in t.parameters if pr.step == step.name and
-                           pr.applies(p.zone, p.setting) and pr.param not in ("duration", "wait")})
         missing = [d for d in declared if d not in step.written]
         if missing:
             out.append(sink.new(rules.MISSING_PARAMETER, step.path,
@@ -240,12 +263,34 @@ def check_parameters(p: Protocol, t: Technique, catalog: Catalog, sink: Sink) ->
     return out
 
 
+_IN_FORCE: dict[tuple[int, str | None, str | None],
+                tuple[Technique, list[str], set[tuple[str, str, float, str, str]]]] = {}
+
+
+def _in_force(t: Technique, zone: str | None, setting: str | None
+              ) -> tuple[list[str], set[tuple[str, str, float, str, str]]]:
+    """What :func:`check_parameters` reads of a technique on a zone in a setting: the active
+    step's declared parameters (but its duration and wait), and the (step, parameter, value,
+    unit, dimension) met so far that no range blames. Kept per technique: a class's files
+    write the same few values, 7.2 -> 3.0 us per protocol (speed round 2). A unit unknown yet
+    could be registered later with a meaning of its own: its values are not kept."""
+    hit = _IN_FORCE.get((id(t), zone, setting))
+    if hit is not None and hit[0] is t:
+        return hit[1], hit[2]
+    declared = sorted({pr.param for pr in t.parameters if pr.step == t.active_step and
+                       pr.applies(zone, setting) and pr.param not in ("duration", "wait")})
+    if len(_IN_FORCE) > 256:  # techniques built on the fly (tests, overrides): stay bounded
+        _IN_FORCE.clear()
+    quiet: set[tuple[str, str, float, str, str]] = set()
+    _IN_FORCE[(id(t), zone, setting)] = (t, declared, quiet)
+    return declared, quiet
+
+
 def check_session(p: Protocol, t: Technique, trace: Trace, sink: Sink) -> list[Finding]:
     """Session length and total dose, read off the simulation trace (MS422, MS403)."""
     out = []
     if t.session_duration is not None and trace.measured_minutes is not None and p.steps:
-        q = Quantity(trace.measured_minutes, "min", "time")
-        if not t.session_duration.contains(q):
+        if not t.session_duration.contains_value(trace.measured_minutes, "min", "time"):
             span = f" from '{t.session_span[0]}' to '{t.session_span[1]}'" if t.session_span else ""
             out.append(sink.new(
                 rules.SESSION_DURATION_OUT_OF_RANGE, ("session", "steps"),
@@ -253,8 +298,8 @@ def check_session(p: Protocol, t: Technique, trace: Trace, sink: Sink) -> list[F
                 f"{span}, but {_range_text(t.session_duration, t)}",
                 source=t.session_duration.source))
     if t.session_dose is not None and trace.total_volume_ml is not None:
-        q = Quantity(trace.total_volume_ml, "ml", "volume")
-        if not t.session_dose.contains(q):
+        if not t.session_dose.contains_value(trace.total_volume_ml, "ml", "volume"):
+            q = Quantity(trace.total_volume_ml, "ml", "volume")
             active = next((s for s in p.steps if s.name == t.active_step), None)
             where = active.path if active else ("session", "steps")
             out.append(sink.new(
@@ -311,12 +356,12 @@ def _course_findings(course: Course, t: Technique, intervals: tuple[float, ...],
     verdicts: dict[float, bool] = {}
     for i, days in enumerate(intervals if r is not None else ()):
         assert r is not None
-        q = Quantity(days, "d", "time")
         ok = verdicts.get(days)
         if ok is None:
-            ok = verdicts[days] = r.contains(q)
+            ok = verdicts[days] = r.contains_value(days, "d", "time")
         if ok:
             continue
+        q = Quantity(days, "d", "time")
         where: tuple[object, ...] = (*where_section, "dates", i + 1) if course.dates else \
             (*where_section, "interval")
         low = r.min is not None and q.to(r.unit) < r.min
@@ -336,7 +381,7 @@ def _course_findings(course: Course, t: Technique, intervals: tuple[float, ...],
         if not course.dates:
             break  # a fixed interval: one finding, not one per pair
     length = t.course_length
-    if n and length is not None and not length.contains(Quantity(n, "", "count")):
+    if n and length is not None and not length.contains_value(n, "", "count"):
         where = (*where_section, "dates") if course.dates else (*where_section, "sessions")
         kind = "maintenance course" if course.kind == "maintenance" else "course"
         out.append(sink.new(rules.COURSE_LENGTH_OUT_OF_RANGE, where,

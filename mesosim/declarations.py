@@ -160,11 +160,31 @@ class Range:
         return UNITS[self.unit][0]
 
     def contains(self, q: Quantity) -> bool:
+        # the same few values meet the same few ranges in every file of a class: each verdict
+        # is worked out once (the memo keeps the range, so no other takes its id), 0.25-0.4 ->
+        # 0.13 us a call, 13 calls per protocol (speed round 2). A unit unknown yet could be
+        # registered later with a meaning of its own: its verdicts are not kept.
+        key = (id(self), q.value, q.unit)
+        hit = _VERDICTS.get(key)
+        if hit is not None:
+            return hit[1]
         v = q.to(self.unit)
         eps = 1e-9 * max(1.0, abs(v))
-        if self.min is not None and v < self.min - eps:
-            return False
-        return not (self.max is not None and v > self.max + eps)
+        inside = not ((self.min is not None and v < self.min - eps)
+                      or (self.max is not None and v > self.max + eps))
+        if q.unit in UNITS:
+            if len(_VERDICTS) >= 4096:
+                _VERDICTS.clear()
+            _VERDICTS[key] = (self, inside)
+        return inside
+
+    def contains_value(self, value: float, unit: str, dimension: str) -> bool:
+        """``contains(Quantity(value, unit, dimension))``, without making the quantity when
+        the verdict is known (0.5 -> 0.15 us)."""
+        hit = _VERDICTS.get((id(self), value, unit))
+        if hit is not None:
+            return hit[1]
+        return self.contains(Quantity(value, unit, dimension))
 
     def __str__(self) -> str:
         u = f" {self.unit}" if self.unit else ""
@@ -177,6 +197,10 @@ class Range:
         if self.min < 0 or self.max < 0:  # "-20 to -5 °C", not "-20--5 °C"
             return f"{fmt_number(self.min)} to {fmt_number(self.max)}{u}"
         return f"{fmt_number(self.min)}-{fmt_number(self.max)}{u}"
+
+
+#: (id of a range, value, unit) -> (the range, whether it contains the value): Range.contains
+_VERDICTS: dict[tuple[int, float, str], tuple[Range, bool]] = {}
 
 
 def between(lo: float | None, hi: float | None, unit: str, source: str, note: str = "") -> Range:
