@@ -129,6 +129,8 @@ def fold(findings: list[Finding]) -> list[Finding]:
     did-you-mean) or a section of the wrong type takes in the findings that follow from it
     (the step it meant is then missing, the state it provides is not reached...), which are
     listed as its ``related`` findings instead of being reported again."""
+    if not findings:  # most files (with finish's fast path, 1.6 -> 0.9 us: speed round 2)
+        return findings
     import re
 
     # the first root per suggested word and rule: suggestions are vocabulary names, so there
@@ -192,6 +194,8 @@ def finish(findings: list[Finding], doc: Document, options: Options
                                            options.unsuppressable, options.suppressions)
         silenced = [SuppressedFinding(s.finding, s.reason) for s in sup
                     if options.wanted(s.finding.rule, doc.path)]
+    if not findings and not silenced:  # most files: nothing to select or sort (see fold)
+        return (), ()
     out = []
     for f in findings:
         if not options.wanted(f.rule, doc.path):
