@@ -393,8 +393,7 @@ def _conflicts(plans: Sequence[Plan], sessions: tuple[Session, ...],
             involves.get(p.activity, ())) for p in plans):
         return ()
     order = [(s.date, s.number) for s in sessions]
-    if any(a > b for a, b in zip(order, order[1:], strict=False)):  # explicit dates, unsorted
-        order.sort()
+    order.sort()  # explicit dates may be unsorted (sorted ones cost one comparison a pair)
     dates = [d for d, _n in order]
     one = _dt.timedelta(days=1)
     conflicts = []
