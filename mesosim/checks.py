@@ -43,6 +43,10 @@ class Explained(NamedTuple):
     steps: frozenset[int] = frozenset()
 
 
+#: what a clean check explains: nothing (one shared value, not a new one per protocol)
+_NOTHING_EXPLAINED = Explained()
+
+
 def _range_text(r: Range, tech: Technique) -> str:
     return f"{tech.name} allows {r}"
 
@@ -112,7 +116,7 @@ def check_required(t: Technique, catalog: Catalog, filled: Mapping[str, Step], s
                    ) -> tuple[list[Finding], Explained]:
     """Required slots are filled (MS301), pointing at the first step that needed them."""
     if t.required.issubset(filled):  # the usual case, without the walk below
-        return [], Explained()
+        return [], _NOTHING_EXPLAINED
     graph = t.steps
     explained: set[str] = set()
     out = []
@@ -145,7 +149,7 @@ def check_order(p: Protocol, t: Technique, catalog: Catalog, filled: Mapping[str
     slots = list(filled)
     pos = {s: filled[s].index for s in slots}
     if _in_order(sorted(slots, key=pos.__getitem__), anc):  # the usual case: no pair to weigh
-        return [], Explained()
+        return [], _NOTHING_EXPLAINED
     explained: set[str] = set()
     blamed: set[int] = set()
     out: list[Finding] = []
