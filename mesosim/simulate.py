@@ -171,7 +171,7 @@ def _sessions(course: Course, phase: str, first: int) -> _Calendar:
     if found is None:
         dates, intervals = calendar(course)
         found = _remember(_CALENDARS, key, (tuple(dates), intervals, tuple(
-            Session(first + i, d, phase) for i, d in enumerate(dates))), len(dates))
+            [Session(first + i, d, phase) for i, d in enumerate(dates)])), len(dates))
     return found
 
 
@@ -355,20 +355,24 @@ def _restrictions(aftercare: Mapping[str, Quantity], prepared: _Prepared
 
 
 _Span = tuple[str, _dt.timedelta, str, float]
-_SPANS: dict[tuple[tuple[str, str, float, str], ...], dict[str, list[_Span]]] = {}
+_SPANS: dict[tuple[tuple[tuple[str, str, float, str], ...], frozenset[str]],
+             dict[str, list[_Span]]] = {}
 
 
-def _spans(restrictions: tuple[tuple[str, str, float, str], ...]) -> dict[str, list[_Span]]:
-    """Activity -> (kind, days as a timedelta, source, minutes) of its restrictions. A class's
-    files meet the same few restrictions (:func:`restrictions` keeps them per technique): each
-    set is laid out once, 4.2 -> 2.5 us per protocol with plans (speed round 2)."""
-    found = _SPANS.get(restrictions)
+def _spans(restrictions: tuple[tuple[str, str, float, str], ...], wanted: frozenset[str]
+           ) -> dict[str, list[_Span]]:
+    """Activity -> (kind, days as a timedelta, source, minutes) of its restrictions, for the
+    ``wanted`` activities. A class's files meet the same few restrictions and plans: each is
+    laid out once, 4.2 -> 2.5 us per protocol with plans (speed round 2)."""
+    key = (restrictions, wanted)
+    found = _SPANS.get(key)
     if found is None:
         found = {}
         for activity, kind, minutes, source in restrictions:
-            found.setdefault(activity, []).append(
-                (kind, _dt.timedelta(days=days_of(minutes)), source, minutes))
-        _remember(_SPANS, restrictions, found, len(restrictions))
+            if activity in wanted:
+                found.setdefault(activity, []).append(
+                    (kind, _dt.timedelta(days=days_of(minutes)), source, minutes))
+        _remember(_SPANS, key, found, len(restrictions) + len(wanted))
     return found
 
 
@@ -388,9 +392,9 @@ def _conflicts(plans: Sequence[Plan], sessions: tuple[Session, ...],
     if not plans:
         return ()
     involves = involves or {}
-    by_activity = _spans(restrictions)
-    if not any(p.activity in by_activity or not by_activity.keys().isdisjoint(
-            involves.get(p.activity, ())) for p in plans):
+    wanted = frozenset([a for p in plans for a in (p.activity, *involves.get(p.activity, ()))])
+    by_activity = _spans(restrictions, wanted)
+    if not by_activity:
         return ()
     order = [(s.date, s.number) for s in sessions]
     order.sort()  # explicit dates may be unsorted (sorted ones cost one comparison a pair)
