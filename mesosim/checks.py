@@ -276,7 +276,7 @@ def _in_force(t: Technique, zone: str | None, setting: str | None
     """What :func:`check_parameters` reads of a technique on a zone in a setting: the active
     step's declared parameters (but its duration and wait), and the (step, parameter, value,
     unit, dimension) met so far that no range blames. Kept per technique: a class's files
-    write the same few values, 7.2 -> 3.0 us per protocol (speed round 2). A unit unknown yet
+    write the same few values, 7.7 -> 5.0 us per protocol (speed round 2). A unit unknown yet
     could be registered later with a meaning of its own: its values are not kept."""
     hit = _IN_FORCE.get((id(t), zone, setting))
     if hit is not None and hit[0] is t:
