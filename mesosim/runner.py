@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 __all__ = [
     "AUTO_JOBS_MIN_FILES", "EXIT_ERRORS", "EXIT_INTERNAL", "EXIT_OK", "EXIT_PLUGIN", "EXIT_USAGE",
     "REPORT_VERSION",
-    "FileResult", "Options", "Report", "check_file", "check_paths", "check_text", "path_matches",
+    "FileResult", "Options", "Report", "check_file", "check_files", "check_paths", "check_text",
+    "collect_files", "path_matches",
     "simulate_file",
 ]
 
@@ -155,7 +156,19 @@ def check_paths(paths: Sequence[str], host: PluginHost, options: Options | None 
                 jobs: int = 1, recipe: HostRecipe | None = None,
                 each: Callable[[Outcome], Any] | None = None,
                 extras: dict[str, Any] | None = None) -> Report:
-    """Check every protocol file under ``paths``; results are sorted by path whatever ``jobs``.
+    """Check every protocol file under ``paths`` (:func:`collect_files`: folders walked,
+    ``options``'s exclusions applied); results are sorted by path whatever ``jobs``. The other
+    arguments are :func:`check_files`'s."""
+    options = options or Options()
+    return check_files(collect_files(paths, options), host, options, jobs, recipe, each, extras)
+
+
+def check_files(files: Sequence[str], host: PluginHost, options: Options | None = None,
+                jobs: int = 1, recipe: HostRecipe | None = None,
+                each: Callable[[Outcome], Any] | None = None,
+                extras: dict[str, Any] | None = None) -> Report:
+    """Check ``files`` as given (no folder walked, no exclusion applied: what
+    :func:`collect_files` returns); results are sorted by path whatever ``jobs``.
 
     With ``jobs > 1`` files are checked in worker processes; ``jobs=0`` picks one worker per CPU
     when there are at least :data:`AUTO_JOBS_MIN_FILES` files (below that, starting workers costs
@@ -170,7 +183,7 @@ def check_paths(paths: Sequence[str], host: PluginHost, options: Options | None 
     import os
 
     options = options or Options()
-    files = collect_files(paths, options)
+    files = list(files)
     if jobs == 0:
         jobs = (os.cpu_count() or 1) if len(files) >= AUTO_JOBS_MIN_FILES else 1
     if each is not None and not _can_fork():

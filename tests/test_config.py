@@ -363,3 +363,18 @@ def test_each_file_gets_the_nearest_configuration_whatever_the_order(run, tmp_pa
     shutil.copy(tmp_path / "a" / "mesosim.toml", tmp_path / "x.toml")
     both = json.loads(run("check", "--config", "x.toml", "-f", "json", "b", "a").output)
     assert all(f["findings"] == [] for f in both["files"])  # --config wins for all
+
+
+def test_exclude_leaves_out_a_file_named_on_the_command_line_too(run, tmp_path, monkeypatch):
+    """A pre-commit hook names every staged file: a configuration's exclude must hold for
+    them as for the files found in a folder."""
+    write(tmp_path / "mesosim.toml", 'exclude = ["drafts"]\n')
+    (tmp_path / "drafts").mkdir()
+    with open(os.path.join(PROTOCOLS, "manual-injection", "invalid",
+                           "depth-too-deep-on-face.yaml"), encoding="utf-8") as fh:
+        write(tmp_path / "drafts" / "bad.yaml", fh.read())
+    monkeypatch.chdir(tmp_path)
+    r = run("check", "drafts/bad.yaml")
+    assert r.exit_code == 0 and "0 files checked" in r.output, r.output
+    r = run("check", "--config", "mesosim.toml", "drafts/bad.yaml")
+    assert r.exit_code == 0 and "0 files checked" in r.output, r.output

@@ -402,7 +402,8 @@ def test_missing_path_is_a_usage_error():
 
 # --- nothing written over, output atomic -------------------------------------------------------
 
-@pytest.mark.parametrize("how", ["same", "relative", "through-folder", "symlink"])
+@pytest.mark.parametrize("how", ["same", "relative", "through-folder", "symlink",
+                                 "linked-input", "linked-folder"])
 def test_output_over_an_input_is_refused(tmp_path, monkeypatch, how):
     folder = tmp_path / "p"
     folder.mkdir()
@@ -415,9 +416,14 @@ def test_output_over_an_input_is_refused(tmp_path, monkeypatch, how):
         "relative": (str(target), "p/../p/x.yaml"),
         "through-folder": ("p", str(target)),
         "symlink": (str(target), str(tmp_path / "link.yaml")),
+        # the input checked is a link of another name, or found through a linked folder
+        "linked-input": (str(tmp_path / "link.yaml"), str(target)),
+        "linked-folder": ("linked", str(target)),
     }[how]
-    if how == "symlink":
+    if how in ("symlink", "linked-input"):
         os.symlink(target, tmp_path / "link.yaml")
+    if how == "linked-folder":
+        os.symlink(folder, tmp_path / "linked")
     result = run("--output", output, checked)
     no_traceback(result)
     assert result.exit_code == 2 and "never writes over a protocol" in result.output
