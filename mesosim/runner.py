@@ -51,13 +51,25 @@ def check_file(path: str, host: PluginHost, options: Options | None = None) -> F
 def simulate_file(path: str, host: PluginHost, options: Options | None = None) -> Outcome:
     """Load, check and simulate one file: its result with the protocol model, technique and
     trace (``None`` where the file did not get that far). Never raises for bad content."""
-    from mesosim.loader import load_file
-
     options = options or Options()
     try:
-        return run_document(load_file(path, options.max_bytes), host.catalog, options, host)
+        return run_document((_LOADER or _loader()).load_file(path, options.max_bytes),
+                            host.catalog, options, host)
     except Exception as exc:  # noqa: BLE001 - a bug must cost one file, never the others
         return Outcome(FileResult(path, (internal_error(path, exc),)))
+
+
+def _loader() -> Any:
+    """:mod:`mesosim.loader`, imported on the first file (not with this module: it brings
+    PyYAML) and kept, as :func:`mesosim.pipeline.run_document` keeps its stages."""
+    global _LOADER
+    from mesosim import loader
+
+    _LOADER = loader
+    return _LOADER
+
+
+_LOADER: Any = None
 
 
 def internal_error(path: str, exc: BaseException) -> Finding:
