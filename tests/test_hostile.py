@@ -214,7 +214,13 @@ def test_deep_nesting_is_a_finding_not_a_recursion_error(tmp_path, monkeypatch, 
     # PyYAML's pure-Python composer recurses once per level and json's decoder too: a
     # RecursionError must become MS005, with libyaml and with its fallback alike
     if loader_class == "pure-Python":
-        monkeypatch.setattr(loader, "_Loader", yaml.SafeLoader)
+        composed = []
+
+        def pure(source):
+            composed.append(source)
+            return yaml.compose(source, Loader=yaml.SafeLoader)
+
+        monkeypatch.setattr(loader, "_compose", pure)
     path = tmp_path / name
     path.write_text(DEEP[name], encoding="utf-8")
     result = run(str(path), VALID)
@@ -222,6 +228,8 @@ def test_deep_nesting_is_a_finding_not_a_recursion_error(tmp_path, monkeypatch, 
     assert result.exit_code == 1
     assert any(code == "MS005" for code, _l, _c in located(result, str(path))), result.output
     assert "2 files checked" in result.output
+    if loader_class == "pure-Python":
+        assert composed, "the pure-Python composer was not the one used"
 
 
 def test_file_over_the_size_limit(tmp_path):
