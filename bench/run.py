@@ -164,13 +164,13 @@ def best(cmd: list[str], times: int = 3) -> float:
     return min(run(cmd)[0] for _ in range(times))
 
 
-def third_party_imports(mesosim: list[str], small: str) -> list[str]:
+def third_party_imports(small: str) -> list[str]:
     """Top-level names of the non-standard modules a check imports (C helpers such as
     ``cython_runtime`` and start-up hooks of the environment, ``_distutils_hack``, left out)."""
     code = ("import sys; from mesosim.cli import run_main; run_main(['check', '-q', sys.argv[1]]);"
             "std = set(sys.stdlib_module_names);"
             "sys.stderr.write(' '.join(sorted({m.split('.')[0] for m in sys.modules} - std)))")
-    out = subprocess.run([mesosim[0], "-c", code, small], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-P", "-c", code, small], capture_output=True, text=True,
                          env=ENV, check=False)
     return [m for m in out.stderr.split() if not m.startswith("_") and m != "cython_runtime"]
 
@@ -184,7 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--readme", action="store_true", help="rewrite README.md's speed table")
     args = ap.parse_args(argv)
 
-    mesosim = [sys.executable, "-m", "mesosim"]
+    # the console script users run (``mesosim check``), beside this Python; else the module,
+    # with -P so that a checkout in the current folder is not imported instead of the install
+    script = shutil.which("mesosim", path=os.path.dirname(sys.executable))
+    mesosim = [script] if script else [sys.executable, "-P", "-m", "mesosim"]
     report = os.path.join(os.path.dirname(os.path.abspath(args.corpus)), "bench-report.json")
     text_report = os.path.join(os.path.dirname(os.path.abspath(args.corpus)), "bench-report.txt")
     files = make_corpus(args.corpus, args.files)
@@ -240,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
                       *sorted({os.path.dirname(f) for f in tenth})])[1]
     n_tenth = sum(1 for f in files if os.path.dirname(f) in {os.path.dirname(t) for t in tenth})
     per_file = (peak_all - peak_tenth) * 1024 / max(1, len(files) - n_tenth)
-    imports = third_party_imports(mesosim, small)
+    imports = third_party_imports(small)
 
     rows = [
         ("one small file, `mesosim check`", f"{one * 1000:.0f} ms",

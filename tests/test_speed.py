@@ -1,5 +1,6 @@
-"""The start-up shortcuts of speed round 2 change how fast, never what: the cache of the code
-attrs generates (mesosim/_codecache.py) and the exit without teardown (mesosim.cli.main).
+"""The start-up shortcuts of speed round 2 change how fast, never what: the start-up cache of the
+code attrs and typing generate and of regular expressions' programs (mesosim/_codecache.py),
+the catalog cache (mesosim/plugin/cache.py) and the exit without teardown (mesosim.cli.main).
 No test here times anything: the figures come from ``python bench/run.py``."""
 
 from __future__ import annotations
@@ -23,15 +24,15 @@ def cli(args: list[str], cache: Path | None, **env: str) -> subprocess.Completed
     if cache is not None:
         full["MESOSIM_CACHE_DIR"] = str(cache)
     full.update(env)
-    return subprocess.run([sys.executable, "-P", "-c", "from mesosim.cli import main; main()", *args],
-                          capture_output=True, text=True, env=full, check=False)
+    return subprocess.run([sys.executable, "-P", "-c", "from mesosim.__main__ import main; main()",
+                           *args], capture_output=True, text=True, env=full, check=False)
 
 
 def test_the_code_cache_is_written_once_then_read_and_the_results_never_change(tmp_path):
     cache = tmp_path / "cache"
     first = cli(["check", "-f", "json", GOOD, BAD], cache, PYTHONHASHSEED="1")
     stored = {p.name.split("-")[0]: p for p in cache.iterdir()}
-    assert sorted(stored) == ["attrs", "catalog"]
+    assert sorted(stored) == ["catalog", "startup"]
     written = {k: p.stat().st_mtime_ns for k, p in stored.items()}
     # another process, another hash seed (attrs's per-class salt changes): a hit, same output
     again = cli(["check", "-f", "json", GOOD, BAD], cache, PYTHONHASHSEED="2")
@@ -102,6 +103,54 @@ def test_classes_built_from_cached_code_behave_as_attrs_builds_them(tmp_path):
         assert r.returncode == 0, r.stderr
         assert r.stdout.strip() == "True", "two classes with the same fields keep their own salt"
     assert len(list(tmp_path.iterdir())) == 1
+
+
+PATTERNS = r"""
+import re, sys
+from mesosim._codecache import install
+cases = [(r"(?P<year>\d{4})-(?P<month>\d\d)", 0), (r"^ms\d{3}$", re.I | re.M), (rb"[\x00-\x1f]+", 0),
+         ("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]", 0),
+         (r"(a)(?:b)(c)?(?P<d>d)*", re.X), (r"\w+\s*=\s*(?P<v>.*)", re.S | re.A)]
+save = install("test")
+got = [re.compile(p, f) for p, f in cases]
+save()
+re.purge()  # the hooks are out: compiled by Python itself
+want = [re.compile(p, f) for p, f in cases]
+assert got == want and all(g is not w for g, w in zip(got, want))
+for g, w in zip(got, want):
+    assert (g.groups, g.groupindex, g.flags) == (w.groups, w.groupindex, w.flags)
+assert got[0].match("2027-03-15").group("month") == "03" and got[2].sub(b"", b"a\x01b") == b"ab"
+# compile answers as the builtin would, with the caller's own __future__ flags (none here):
+# generated code (cached) and any other code (passed on) alike
+save = install("test")
+for name in ("<attrs generated init X>", "<mine>"):
+    try:
+        exec(compile("def f(x: not_defined): pass", name, "exec"), {})
+    except NameError:
+        pass
+    else:
+        raise SystemExit(f"{name}: the annotation was not evaluated: inherited flags leaked")
+import ast
+assert isinstance(compile("1 + 1", "<string>", "eval", ast.PyCF_ONLY_AST), ast.Expression)
+save()
+print(len(got))
+"""
+
+
+def test_regular_expressions_from_the_cache_are_the_ones_python_compiles(tmp_path):
+    """First run: compiled and kept; second run: every program from the cache; both equal
+    (pattern, flags and program) to what Python compiles with the hooks out."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MESOSIM_")}
+    env["MESOSIM_CACHE_DIR"] = str(tmp_path)
+    for _run in range(2):
+        r = subprocess.run([sys.executable, "-P", "-c", PATTERNS], capture_output=True,
+                           text=True, env=env, check=False)
+        assert (r.returncode, r.stdout.strip(), r.stderr) == (0, "6", "")
+    import marshal
+
+    (stored,) = tmp_path.glob("startup-*")
+    kept = marshal.loads(stored.read_bytes())["re"]
+    assert (r"^ms\d{3}$", 10) in kept and (rb"[\x00-\x1f]+", 0) in kept
 
 
 def test_the_exit_without_teardown_flushes_everything(tmp_path):
@@ -264,17 +313,23 @@ def test_a_planted_or_foreign_code_file_is_never_run(tmp_path):
 
     cache = tmp_path / "cache"
     cli(["check", GOOD], cache)
-    (stored,) = cache.glob("attrs-*")
+    (stored,) = cache.glob("startup-*")
     assert stored.stat().st_mode & 0o077 == 0
     real = marshal.loads(stored.read_bytes())
+    assert real["code"] and real["re"]
     evil = compile("raise SystemExit(99)", "<planted>", "exec")
-    stored.write_bytes(marshal.dumps({k: evil for k in real}))
+    stored.write_bytes(marshal.dumps({"code": {k: evil for k in real["code"]}, "re": real["re"]}))
     stored.chmod(0o666)
     assert cli(["check", GOOD], cache).returncode == 0
-    stored.write_bytes(marshal.dumps({k: "not code" for k in real}))
-    stored.chmod(0o600)
-    r = cli(["check", GOOD], cache)
-    assert (r.returncode, r.stderr) == (0, "")
+    expected = cli(["check", "-f", "json", BAD], None, MESOSIM_NO_CACHE="1").stdout
+    for planted in ({"code": {k: "not code" for k in real["code"]}, "re": real["re"]},
+                    {"code": real["code"], "re": {k: (0, [99999], 0, {}, ()) for k in real["re"]}},
+                    {"code": real["code"], "re": {k: "not a program" for k in real["re"]}},
+                    {"code": real["code"]}, [1, 2, 3]):
+        stored.write_bytes(marshal.dumps(planted))
+        stored.chmod(0o600)
+        r = cli(["check", "-f", "json", BAD], cache)
+        assert (r.returncode, r.stdout, r.stderr) == (1, expected, ""), planted
 
 
 def test_an_edit_in_a_linked_folder_of_a_plugin_is_seen(tmp_path):
