@@ -91,9 +91,8 @@ def install(version: str) -> Callable[[], None]:
     if folder is None or getattr(builtins.compile, "_mesosim_cache", False):
         return _nothing
     try:
-        from re import _compiler, _parser  # type: ignore[attr-defined]
-
         import _sre
+        from re import _compiler, _parser  # type: ignore[attr-defined]
     except ImportError:  # pragma: no cover - CPython has both
         return _nothing
     path = os.path.join(folder, f"startup-{sys.implementation.cache_tag}-{sys.hexversion:x}-"
