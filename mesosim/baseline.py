@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Final
 
-from attrs import evolve
+from attr import evolve
 
 from mesosim.errors import ConfigError
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from attrs import evolve, field, frozen
+from attr import evolve, field, frozen
 
 from mesosim.declarations import Source, StepKind, Technique, Zone
 from mesosim.rules import DEFAULT_PARAMETER_KIND, PARAMETER_RULES, Rule

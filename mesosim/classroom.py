@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-from attrs import evolve, frozen
+from attr import evolve, frozen
 
 from mesosim import rules
 from mesosim.findings import Finding

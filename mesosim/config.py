@@ -33,7 +33,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from attrs import field, frozen
+from attr import field, frozen
 
 from mesosim._text import did_you_mean
 from mesosim.declarations import SETTINGS, ZONES, Range

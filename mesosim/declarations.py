@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from attrs import evolve, field, frozen
-from attrs.validators import deep_iterable, ge, in_, instance_of, matches_re, optional
+from attr import evolve, field, frozen
+from attr.validators import deep_iterable, ge, in_, instance_of, matches_re, optional
 
 from mesosim.units import UNITS, Quantity, dimension_of, fmt_number, parse_quantity
 

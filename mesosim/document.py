@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Final, NamedTuple
 
-from attrs import field, frozen
+from attr import field, frozen
 
 Path = tuple[str | int, ...]
 Pos = tuple[int, int]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from attrs import field, frozen
-from attrs.validators import in_
+from attr import field, frozen
+from attr.validators import in_
 
 #: The fixed vocabulary of finding kinds (foundation issue, section 4).
 KINDS: Final = (

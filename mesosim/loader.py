@@ -616,12 +616,14 @@ def _implicit_tag(value: str) -> str:
 def iter_files(paths: list[str], exclude: tuple[str, ...] = ()) -> Iterator[str]:
     """Protocol files under ``paths``: files as given, directories walked for ``*.yaml``,
     ``*.yml`` and ``*.json``, sorted, following no symlink into a directory seen before."""
-    import fnmatch
-
     suffixes = (".yaml", ".yml", ".json")
     seen: set[tuple[int, int]] = set()
 
     def excluded(p: str) -> bool:
+        if not exclude:  # fnmatch imported only for patterns
+            return False
+        import fnmatch
+
         return any(fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(os.path.basename(p), pat)
                    for pat in exclude)
 

@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Final
 
-from attrs import field, frozen
+from attr import field, frozen
 
 from mesosim.document import DEFAULT_MAX_BYTES
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final
 
-from attrs import evolve, frozen
+from attr import evolve, frozen
 
 from mesosim.declarations import Care, ParamRange, Range
 from mesosim.errors import ConfigError

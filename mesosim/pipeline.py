@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from attrs import evolve
+from attr import evolve
 
 from mesosim import rules
 from mesosim.findings import Finding, Sink

@@ -660,7 +660,7 @@ def _day(p: _Problem, off: int) -> str:
 def _changes(protocol: Protocol, tech: Technique, maintenance: Technique | None,
              catalog: Catalog, p: _Problem, args: dict[str, Any]) -> list[Change]:
     """The smallest changes, each on its own, that make a calendar possible."""
-    from attrs import evolve
+    from attr import evolve
 
     out: list[Change] = []
 

@@ -7,7 +7,7 @@ import datetime as _dt
 from collections.abc import Mapping
 from typing import Final
 
-from attrs import field, frozen
+from attr import field, frozen
 
 from mesosim.document import Document, Path, Pos
 from mesosim.units import Quantity

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from attrs import evolve
+from attr import evolve
 
 from mesosim.declarations import (
     FIGURES,

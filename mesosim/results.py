@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from attrs import frozen
+from attr import frozen
 
 from mesosim.catalog import PluginInfo
 from mesosim.findings import Finding

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from attrs import field, frozen
-from attrs.validators import in_, matches_re
+from attr import field, frozen
+from attr.validators import in_, matches_re
 
 from mesosim.findings import KINDS, SEVERITIES
 

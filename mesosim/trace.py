@@ -12,7 +12,7 @@ import math
 from functools import cached_property
 from typing import Final
 
-from attrs import frozen
+from attr import frozen
 
 from mesosim.document import Path
 

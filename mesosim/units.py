@@ -17,7 +17,7 @@ import math
 import re
 from typing import Any, Final
 
-from attrs import frozen
+from attr import frozen
 
 #: dimension -> (canonical unit, {spelling: factor to the canonical unit})
 _TABLE: Final[dict[str, tuple[str, dict[str, float]]]] = {

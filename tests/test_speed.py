@@ -394,3 +394,52 @@ def test_the_stage_benchmark_runs_on_the_installed_package(tmp_path):
     assert set(got) >= {"read the file", "parse into data with positions", "build the model",
                         "simulate", "core checks", "check_file (the whole pipeline)"}
     assert all(us > 0 for us in got.values())
+
+
+# --- modules a one-file check no longer imports, and what stands in for them ---------------
+
+def test_the_written_out_search_is_bisect_left():
+    import bisect
+    import datetime as dt
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from mesosim.simulate import _first_not_before
+
+    @given(st.lists(st.dates()), st.dates())
+    def same(days: list[dt.date], day: dt.date) -> None:
+        days.sort()
+        assert _first_not_before(days, day) == bisect.bisect_left(days, day)
+
+    same()
+
+
+def test_specs_are_found_as_importlib_finds_them(monkeypatch):
+    import importlib.util
+
+    from mesosim.plugin.cache import _find_spec
+
+    for name in ("mesosim_plugins", "mesosim", "yaml", "json", "click", "no_such_module_here"):
+        mine, theirs = _find_spec(name), importlib.util.find_spec(name)
+        assert (mine is None) == (theirs is None), name
+        if mine is not None:
+            assert (mine.name, mine.origin, mine.submodule_search_locations) == (
+                theirs.name, theirs.origin, theirs.submodule_search_locations), name
+    monkeypatch.setitem(sys.modules, "blocked_on_purpose", None)
+    assert _find_spec("blocked_on_purpose") is importlib.util.find_spec("blocked_on_purpose")
+
+
+def test_a_one_file_check_imports_none_of_what_it_does_not_use():
+    code = ("import sys; from mesosim.__main__ import main; sys.argv[1:] = ['check', sys.argv[1]];"
+            "import atexit; atexit.register(lambda: sys.stderr.write(' '.join(sorted(sys.modules))))"
+            "; main()")
+    for _warm_then_measure in range(2):  # the first run fills the caches (and pickles)
+        r = subprocess.run([sys.executable, "-P", "-c", code, GOOD], capture_output=True,
+                           text=True, check=False)
+        assert r.returncode == 0, r.stderr
+    loaded = set(r.stderr.split())
+    for name in ("attrs", "bisect", "fnmatch", "zlib", "importlib.util", "pickle", "pluggy",
+                 "mesosim.overrides", "mesosim.cli.info", "mesosim.cli.course", "json"):
+        assert name not in loaded, name
+    assert {"attr", "click", "yaml", "mesosim.cli.check"} <= loaded

@@ -131,7 +131,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | No
     if missing:
         raise click.BadParameter(f"no such file or directory: {', '.join(missing)}",
                                  param_hint="PATHS")
-    from attrs import evolve
+    from attr import evolve
 
     def with_flags(options: Options) -> Options:
         """The command line's flags over a configuration's options."""

@@ -13,7 +13,7 @@ Injection-only ones (coagulation, keloids, epilepsy...) are added by the techniq
 
 from __future__ import annotations
 
-from attrs import evolve
+from attr import evolve
 
 from mesosim import hookimpl
 from mesosim.declarations import (

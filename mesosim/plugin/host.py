@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from attrs import evolve, field, frozen
+from attr import evolve, field, frozen
 
 from mesosim.catalog import Catalog, PluginInfo
 from mesosim.declarations import (
