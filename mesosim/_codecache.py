@@ -183,7 +183,9 @@ def _load(path: str) -> tuple[dict[Any, Any], dict[Any, Any]]:
             return {}, {}
         with os.fdopen(fd, "rb") as fh:
             fd = -1
-            loaded = marshal.load(fh)
+            # read whole, then decoded: marshal.load reading a file object item by item took
+            # 13.7 ms for this ~300 KB file, marshal.loads of its bytes 2.4 ms (speed round 2)
+            loaded = marshal.loads(fh.read())
     except (OSError, EOFError, ValueError, TypeError):
         return {}, {}
     finally:
@@ -203,12 +205,11 @@ def _load(path: str) -> tuple[dict[Any, Any], dict[Any, Any]]:
 
 
 def _is_program(key: Any, kept: Any) -> bool:
-    """Whether ``kept`` has the shape of what ``re_cached`` stores for ``key``; its program's
-    opcodes are checked by ``_sre.compile`` itself."""
+    """Whether ``kept`` has the shape of what ``re_cached`` stores for ``key``; its program
+    (a list of opcodes) is checked by ``_sre.compile`` itself, which refuses anything else."""
     return (type(key) is tuple and len(key) == 2 and type(key[0]) in (str, bytes)
             and type(key[1]) is int and type(kept) is tuple and len(kept) == 5
-            and type(kept[0]) is int and type(kept[1]) is list
-            and all(type(op) is int for op in kept[1]) and type(kept[2]) is int
+            and type(kept[0]) is int and type(kept[1]) is list and type(kept[2]) is int
             and type(kept[3]) is dict and type(kept[4]) is tuple)
 
 
