@@ -2,7 +2,8 @@
 
 Built by :mod:`mesosim.loader`; read by the model builder, the suppressions and the reporters.
 A value's place in the file is its *path* (``("session", "steps", 3, "injection", "depth")``),
-and ``positions`` maps each path to its 1-based ``(line, column)``.
+and :meth:`Document.pos` gives its 1-based ``(line, column)`` (found in the parsed nodes when
+asked, or from the ``positions`` map of a document built by hand).
 """
 
 from __future__ import annotations
@@ -37,9 +38,15 @@ class Document:
     key_positions: dict[Path, Pos] = field(factory=dict)
     problems: tuple[LoadProblem, ...] = ()
     text: str = ""
+    #: what the loader leaves to find positions when asked, instead of ``positions`` and
+    #: ``key_positions`` (an object with ``pos(path)`` and ``key_pos(path)``, the latter
+    #: ``None`` when no key introduces the path); ``None`` for a document built with its maps
+    locator: Any = field(default=None, eq=False, repr=False)
 
     def pos(self, path: Path) -> Pos:
         """Position of ``path``, or of its nearest ancestor that has one."""
+        if self.locator is not None:
+            return self.locator.pos(path)  # type: ignore[no-any-return]
         p = path
         while p:
             got = self.positions.get(p)
@@ -50,6 +57,8 @@ class Document:
 
     def key_pos(self, path: Path) -> Pos:
         """Position of the key that introduces ``path`` (falls back to :meth:`pos`)."""
+        if self.locator is not None:
+            return self.locator.key_pos(path) or self.locator.pos(path)  # type: ignore[no-any-return]
         return self.key_positions.get(path) or self.pos(path)
 
     @property

@@ -159,11 +159,16 @@ def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str | None
         chunks = []
         left = max_bytes + 1  # a file growing while read is still cut at the limit
         while left > 0:
-            chunk = os.read(fd, min(left, max(st.st_size + 1, 65536)))
+            want = min(left, max(st.st_size + 1, 65536))
+            chunk = os.read(fd, want)
             if not chunk:
                 break
             chunks.append(chunk)
             left -= len(chunk)
+            if len(chunk) < want:
+                # a regular file reads short only at its end: no second read to learn it
+                # (one system call a file less; speed round 2)
+                break
         raw = b"".join(chunks)
     except OSError as exc:
         return None, LoadProblem(rules.UNREADABLE_FILE, f"cannot read file: {exc.strerror or exc}")
@@ -253,12 +258,14 @@ def load_text(text: str, path: str = "<string>") -> Document:
         return Document(path, None, problems=(LoadProblem(
             rules.NOT_A_PROTOCOL, "the top level is null (nothing): expected a protocol mapping starting "
             "with 'mesosim: 1'", _mark(node)),), text=text)
-    builder = _Builder(json_mode=path.lower().endswith(".json"))
+    json_mode = path.lower().endswith(".json")
+    builder = _Builder(json_mode=json_mode)
     try:
-        data = builder.build(node, (), 0)
+        data = builder.build(node, 0)
     except _Abort as abort:
         return Document(path, None, problems=(*builder.problems, abort.problem), text=text)
-    return Document(path, data, builder.positions, builder.key_positions, tuple(builder.problems), text)
+    return Document(path, data, problems=tuple(builder.problems), text=text,
+                    locator=_Locator(node, json_mode))
 
 
 #: above this size a text's nodes are counted from the parser's events before any node is
@@ -370,12 +377,16 @@ def _mark(node: yaml.Node) -> Pos:
 
 
 class _Builder:
-    """Walks the composed node graph into plain values, recording positions and problems."""
+    """Walks the composed node graph into plain values, counting nodes and recording problems.
+
+    Positions are not recorded here: :class:`_Locator` finds a value's node when a finding
+    asks for its place. Recording a position for every node took half of this walk, for
+    documents most of which get no finding: the walk 50 -> 23 us per protocol (speed round 2,
+    process time, 2,000 protocols composed once and walked three times each way).
+    """
 
     def __init__(self, json_mode: bool = False) -> None:
         self.json_mode = json_mode
-        self.positions: dict[Path, Pos] = {}
-        self.key_positions: dict[Path, Pos] = {}
         self.problems: list[LoadProblem] = []
         self.count = 0
         self._constructor = yaml.constructor.SafeConstructor()
@@ -388,30 +399,27 @@ class _Builder:
         _STD + "timestamp": yaml.constructor.SafeConstructor.construct_yaml_timestamp,
     }
 
-    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
-        """The value of ``node`` (found at ``path``, ``depth`` levels down), counted and placed."""
+    def build(self, node: yaml.Node, depth: int) -> Any:
+        """The value of ``node`` (``depth`` levels down), counted."""
         self.count += 1
         if self.count > MAX_NODES:
             raise self._too_many(node)
         if depth > MAX_DEPTH:
             raise _Abort(_too_deep(_mark(node)))
-        if len(path) < 12:  # deeper positions are never reported; keeps huge inputs cheap
-            mark = node.start_mark
-            self.positions[path] = (mark.line + 1, mark.column + 1)
-        return self._value(node, path, depth)
+        return self._value(node, depth)
 
     # The hot path of every check: type tests by identity, tags compared inline. A container
-    # counts and places its children itself (what `build` does for the top node), and a
-    # child that is a plain string, most of them, is taken without a call: the walk went
-    # from 40 -> 36 us per protocol (speed round 2).
+    # counts its children itself (what `build` does for the top node), and a child that is a
+    # plain string, most of them, is taken without a call: the walk went from 40 -> 36 us per
+    # protocol (speed round 2).
 
-    def _value(self, node: yaml.Node, path: Path, depth: int) -> Any:
-        """The value of ``node``, once counted and placed."""
+    def _value(self, node: yaml.Node, depth: int) -> Any:
+        """The value of ``node``, once counted."""
         kind = type(node)
         if kind is _MappingNode:
-            return self._mapping(node, path, depth)  # type: ignore[arg-type]
+            return self._mapping(node, depth)  # type: ignore[arg-type]
         if kind is _SequenceNode:
-            return self._sequence(node, path, depth)  # type: ignore[arg-type]
+            return self._sequence(node, depth)  # type: ignore[arg-type]
         if node.tag == _STR:
             if self.json_mode and not getattr(node, "style", None) and _JSON_NUMBER.match(node.value):
                 # JSON's own number (6e0, 1E+2): YAML 1.1 reads it as text (hostile input)
@@ -440,62 +448,59 @@ class _Builder:
                 suggestion="remove the tag",
             ))
 
-    def _sequence(self, node: yaml.SequenceNode, path: Path, depth: int) -> list[Any]:
+    def _sequence(self, node: yaml.SequenceNode, depth: int) -> list[Any]:
         if node.tag != _SEQ:
             self._tag(node, _SEQ)
         out: list[Any] = []
         # what `build` does for each item, inline (see above)
         too_deep = depth >= MAX_DEPTH  # the items are one level deeper
-        positions = self.positions if len(path) < 11 else None  # the items' paths are one longer
         plain = not self.json_mode  # in JSON a string may be a number
         count = self.count  # kept in a local, written back around each call that counts too
-        for i, item in enumerate(node.value):
-            sub = path + (i,)
+        for item in node.value:
             count += 1
             if count > MAX_NODES:
                 raise self._too_many(item)
             if too_deep:
                 raise _Abort(_too_deep(_mark(item)))
-            if positions is not None:
-                mark = item.start_mark
-                positions[sub] = (mark.line + 1, mark.column + 1)
             if item.tag == _STR and plain and type(item) is _ScalarNode:
                 out.append(item.value)
             else:
                 self.count = count
-                out.append(self._value(item, sub, depth + 1))
+                out.append(self._value(item, depth + 1))
                 count = self.count
         self.count = count
         return out
 
-    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[Any, Any]:
+    def _key(self, knode: yaml.Node) -> str:
+        """A mapping key that is not a plain string, as text (``1``, ``true``); refused when
+        it is a merge key, a list or a mapping."""
+        if knode.tag == _STD + "merge":
+            raise _Abort(LoadProblem(rules.UNSAFE_TAG, "YAML merge keys ('<<') are not supported "
+                                     "in protocols", _mark(knode),
+                                     suggestion="write the keys out"))
+        if not isinstance(knode, yaml.ScalarNode):
+            raise _Abort(LoadProblem(rules.WRONG_TYPE, "a mapping key must be a plain name, not "
+                                     "a list or mapping", _mark(knode)))
+        key = self._scalar(knode)
+        if not isinstance(key, str):
+            key = str(key).lower() if isinstance(key, bool) else str(key)
+        return key  # type: ignore[no-any-return]
+
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[Any, Any]:
         if node.tag != _MAP:
             self._tag(node, _MAP)
         out: dict[Any, Any] = {}
         # what `build` does for each value, inline (see above)
         too_deep = depth >= MAX_DEPTH  # the values are one level deeper
-        positions = self.positions if len(path) < 11 else None  # the values' paths are one longer
-        key_positions = self.key_positions
         plain = not self.json_mode  # in JSON a string may be a number
         count = self.count  # kept in a local, written back around each call that counts too
         for knode, vnode in node.value:
-            ktag = knode.tag
-            if ktag == _STR and type(knode) is _ScalarNode:
+            if knode.tag == _STR and type(knode) is _ScalarNode:
                 key = knode.value
             else:
-                if ktag == _STD + "merge":
-                    raise _Abort(LoadProblem(rules.UNSAFE_TAG, "YAML merge keys ('<<') are not supported "
-                                             "in protocols", _mark(knode),
-                                             suggestion="write the keys out"))
-                if not isinstance(knode, yaml.ScalarNode):
-                    raise _Abort(LoadProblem(rules.WRONG_TYPE, "a mapping key must be a plain name, not "
-                                             "a list or mapping", _mark(knode)))
-                key = self._scalar(knode)
-                if not isinstance(key, str):
-                    key = str(key).lower() if isinstance(key, bool) else str(key)
-            sub = path + (key,)
+                key = self._key(knode)
             if key in out:
-                first = key_positions.get(sub, (0, 0))
+                first = _mark(_Locator.entry(node, key, self.json_mode)[0])  # type: ignore[index]
                 self.problems.append(LoadProblem(
                     rules.DUPLICATE_KEY,
                     f"duplicate key '{key}' (first at line {first[0]}); YAML keeps only the "
@@ -505,21 +510,16 @@ class _Builder:
                 ))
                 count += 1
                 continue
-            mark = knode.start_mark
-            key_positions[sub] = (mark.line + 1, mark.column + 1)
             count += 1
             if count > MAX_NODES:
                 raise self._too_many(vnode)
             if too_deep:
                 raise _Abort(_too_deep(_mark(vnode)))
-            if positions is not None:
-                mark = vnode.start_mark
-                positions[sub] = (mark.line + 1, mark.column + 1)
             if vnode.tag == _STR and plain and type(vnode) is _ScalarNode:
                 out[key] = vnode.value
             else:
                 self.count = count
-                out[key] = self._value(vnode, sub, depth + 1)
+                out[key] = self._value(vnode, depth + 1)
                 count = self.count
         self.count = count
         return out
@@ -598,6 +598,71 @@ class _Builder:
             f"{shown!r} is not", _mark(node),
             suggestion="remove the tag, or write a value of that type"))
         return str(node.value)
+
+
+class _Locator:
+    """Where a value of a loaded document is written, found in its composed nodes when a
+    finding asks (:meth:`mesosim.document.Document.pos`), by following the value's path from
+    the top: a mapping's first entry of that key (the one the data keeps), a list's item.
+
+    The same answers as positions recorded for every node while reading, which the loader did
+    before (the gallery's every finding is checked against them in the tests), for a fraction
+    of the documents: most get no finding. Positions go 11 levels down; a deeper path is placed
+    at its ancestor 11 levels down, as before.
+    """
+
+    __slots__ = ("json_mode", "root")
+
+    #: deepest path that has a position of its own
+    DEPTH: Final = 11
+
+    def __init__(self, root: yaml.Node, json_mode: bool) -> None:
+        self.root = root
+        self.json_mode = json_mode
+
+    @staticmethod
+    def entry(node: yaml.Node, key: Any, json_mode: bool) -> tuple[yaml.Node, yaml.Node] | None:
+        """The first ``(key node, value node)`` of mapping ``node`` whose key reads as ``key``."""
+        for knode, vnode in node.value:
+            if knode.tag == _STR and type(knode) is _ScalarNode:
+                if knode.value == key:
+                    return knode, vnode
+                continue
+            try:
+                if _Builder(json_mode)._key(knode) == key:
+                    return knode, vnode
+            except Exception:  # noqa: BLE001, S112 - a key the loader refused is no match
+                continue
+        return None
+
+    def _step(self, node: yaml.Node, step: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
+        kind = type(node)
+        if kind is _MappingNode:
+            return self.entry(node, step, self.json_mode)
+        if kind is _SequenceNode and type(step) is int and 0 <= step < len(node.value):
+            return None, node.value[step]
+        return None
+
+    def pos(self, path: Path) -> Pos:
+        """The place of the value at ``path``, or of its nearest ancestor in the file."""
+        node = self.root
+        for step in path[: self.DEPTH]:
+            found = self._step(node, step)
+            if found is None:
+                break
+            node = found[1]
+        return _mark(node)
+
+    def key_pos(self, path: Path) -> Pos | None:
+        """The place of the key that introduces ``path``, or ``None`` when none does."""
+        node = self.root
+        knode = None
+        for step in path:
+            found = self._step(node, step)
+            if found is None:
+                return None
+            knode, node = found
+        return _mark(knode) if knode is not None else None
 
 
 _NULLS: Final = frozenset(("", "~", "null", "Null", "NULL"))
