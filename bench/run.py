@@ -7,11 +7,13 @@ given a deliberate mistake), then measures, in the same run:
 * **one small file**: ``mesosim check`` against ``yamllint -d relaxed`` on the same file, run
   alternately (A B A B...), the median of each and of the pair-by-pair ratio; and the floor,
   an interpreter importing the four libraries the design names (pluggy, attrs, click, PyYAML);
-* **many files**: PyYAML's C loader composing every file in one process (the reference), then
-  ``mesosim check`` on the corpus as run by default (the text report, written with ``-o``)
-  and with ``--jobs 1`` (best of 3);
+* **many files**: ``mesosim check`` on the corpus as run by default (the text report, written
+  with ``-o``) and with ``--jobs 1``, each run right after PyYAML's C loader composed every
+  file in one process (the reference): ``--rounds`` pairs, the median of the pair-by-pair
+  ratios (the machine's speed drifts; a pair shares it);
 * **the parallel threshold**: ``--jobs 1`` against ``--jobs 2`` on the first 50...1600 files,
-  to see where parallel starts to pay (mesosim switches at ``AUTO_JOBS_MIN_FILES``);
+  alternately, to see where parallel starts to pay (mesosim switches at
+  ``AUTO_JOBS_MIN_FILES``);
 * **memory per file**: the peak memory of ``--jobs 1`` on N files less that on N/10, per file;
 * **start-up imports**: the third-party modules a one-file check imports (no new one allowed);
 * **the planner**: a course of 20 sessions with 50 plans (``bench/plan.py``);
@@ -159,11 +161,6 @@ def paired(a: list[str], b: list[str], repeat: int) -> tuple[float, float, float
             statistics.median(x / y for x, y in zip(ta, tb, strict=True)))
 
 
-def best(cmd: list[str], times: int = 3) -> float:
-    run(cmd)
-    return min(run(cmd)[0] for _ in range(times))
-
-
 def third_party_imports(small: str) -> list[str]:
     """Top-level names of the non-standard modules a check imports (C helpers such as
     ``cython_runtime`` and start-up hooks of the environment, ``_distutils_hack``, left out)."""
@@ -179,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--files", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=21)
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="rounds of the corpus figures (each command paired with the C loader)")
     ap.add_argument("--corpus", default=os.path.join(HERE, "corpus"))
     ap.add_argument("--json", dest="json_out", default=None)
     ap.add_argument("--readme", action="store_true", help="rewrite README.md's speed table")
@@ -206,8 +205,22 @@ def main(argv: list[str] | None = None) -> int:
     if one is None:
         one = statistics.median(run([*mesosim, "check", small])[0] for _ in range(args.repeat))
 
-    # many files
-    compose = min(time_compose(files) for _ in range(3))
+    # many files: each run of mesosim right after the C loader composes the corpus, the ratio
+    # taken pair by pair and the median kept (this machine's speed drifts by a third over a
+    # minute: a best-of-3 of each, minutes apart, compared two different machines)
+    composed: list[float] = []
+
+    def against_compose(cmd: list[str]) -> tuple[float, float]:
+        """Median time of ``cmd`` and median ratio to composing the corpus just before."""
+        run(cmd)  # warm
+        times, ratios = [], []
+        for _ in range(args.rounds):
+            c = time_compose(files)
+            t = run(cmd)[0]
+            composed.append(c)
+            times.append(t)
+            ratios.append(t / c)
+        return statistics.median(times), statistics.median(ratios)
 
     def corpus(jobs: int | None, paths: list[str] | str = args.corpus, fmt: str = "text"
                ) -> list[str]:
@@ -219,8 +232,9 @@ def main(argv: list[str] | None = None) -> int:
         out = report if fmt == "json" else text_report
         return [*mesosim, "check", *extra, "--format", fmt, "-o", out, *targets]
 
-    default = best(corpus(None))
-    single = best(corpus(1))
+    default, default_ratio = against_compose(corpus(None))
+    single, single_ratio = against_compose(corpus(1))
+    compose = statistics.median(composed)
 
     # where parallel starts to pay
     crossover = []
@@ -232,8 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         os.makedirs(subset)
         for f in files[:n]:
             shutil.copy(f, subset)
-        t1, t2 = best(corpus(1, subset)), best(corpus(2, subset))
-        crossover.append((n, t1, t2))
+        t1, t2, speedup = paired(corpus(1, subset), corpus(2, subset), args.rounds)
+        crossover.append((n, t1, t2, speedup))
     from mesosim.runner import AUTO_JOBS_MIN_FILES
 
     # memory per file (one process: the report of every file is held until it is written)
@@ -252,11 +266,11 @@ def main(argv: list[str] | None = None) -> int:
         ("the floor: Python importing pluggy, attrs, click, PyYAML", f"{floor * 1000:.0f} ms",
          f"{floor / lint:.2f}x yamllint" if lint else "", "", ""),
         (f"{len(files):,} files, as run by default", f"{default:.2f} s",
-         f"C loader composing them: {compose:.2f} s ({default / compose:.2f}x)",
-         f"<= {TARGET_DEFAULT}x", _verdict(default / compose, TARGET_DEFAULT)),
+         f"C loader composing them: {compose:.2f} s ({default_ratio:.2f}x)",
+         f"<= {TARGET_DEFAULT}x", _verdict(default_ratio, TARGET_DEFAULT)),
         (f"{len(files):,} files, `--jobs 1`", f"{single:.2f} s",
-         f"{compose:.2f} s ({single / compose:.2f}x)", f"<= {TARGET_ONE_PROCESS}x",
-         _verdict(single / compose, TARGET_ONE_PROCESS)),
+         f"{compose:.2f} s ({single_ratio:.2f}x)", f"<= {TARGET_ONE_PROCESS}x",
+         _verdict(single_ratio, TARGET_ONE_PROCESS)),
         ("memory per file (peak, `--jobs 1`)", f"{per_file / 1024:.2f} KiB",
          "0.2.0, measured the same way", f"<= {TARGET_BYTES_PER_FILE / 1024:.2f} KiB (+3% noise)",
          _verdict(per_file, TARGET_BYTES_PER_FILE * 1.03)),
@@ -273,10 +287,10 @@ def main(argv: list[str] | None = None) -> int:
                  f"{plan_s * 1000:.1f} ms", "in-process, median of 25" if planned else
                  "no calendar found", f"<= {TARGET_MS:.0f} ms",
                  _verdict(plan_s * 1000, TARGET_MS)))
-    for n, t1, t2 in crossover:
+    for n, t1, t2, speedup in crossover:
         rows.append((f"{n} files: `--jobs 1` / `--jobs 2`", f"{t1:.2f} s / {t2:.2f} s",
-                     f"parallel {t1 / t2:.2f}x as fast", f"parallel from {AUTO_JOBS_MIN_FILES} "
-                     "files", _crossover_verdict(t1 / t2, n >= AUTO_JOBS_MIN_FILES)))
+                     f"parallel {speedup:.2f}x as fast", f"parallel from {AUTO_JOBS_MIN_FILES} "
+                     "files", _crossover_verdict(speedup, n >= AUTO_JOBS_MIN_FILES)))
     table = ["| measure | mesosim | reference | target | |", "|---|---|---|---|---|"]
     table += [f"| {' | '.join(r)} |" for r in rows]
     from stages import measure_stages
@@ -288,10 +302,13 @@ def main(argv: list[str] | None = None) -> int:
     table += [f"| {name} | {us:.0f} |" for name, us in stages.items()]
     text = "\n".join(table)
     machine = (f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; one-file figures are "
-               f"medians of {args.repeat} alternating runs, corpus figures the best of 3")
+               f"medians of {args.repeat} alternating runs; corpus figures medians of "
+               f"{args.rounds} rounds, each run right after the C loader composed the corpus, "
+               "ratios pair by pair; the crossover's pairs alternate too")
     print(text)
     print(f"\n{machine}")
     result = {"files": len(files), "compose_s": compose, "default_s": default,
+              "default_ratio": default_ratio, "one_process_ratio": single_ratio,
               "one_process_s": single, "one_file_s": one, "yamllint_s": lint,
               "one_file_ratio": ratio, "floor_s": floor, "bytes_per_file": per_file,
               "imports": imports, "crossover": crossover, "cpus": os.cpu_count(),

@@ -62,7 +62,7 @@ def measure_stages(files: list[str], repeat: int = 3) -> dict[str, float]:
             if text is None:
                 continue
             stage(totals, "(reference: the C loader composing it)", _compose, yaml, text)
-            doc = stage(totals, "parse into data with positions", load_text, text, path)
+            doc = stage(totals, "parse into data (positions found when asked)", load_text, text, path)
             if doc.data is None:
                 continue
             sink = Sink(doc.path, catalog.rules, locator(doc))

@@ -391,7 +391,7 @@ def test_the_stage_benchmark_runs_on_the_installed_package(tmp_path):
     finally:
         sys.path.remove(bench)
         sys.modules.pop("run", None)
-    assert set(got) >= {"read the file", "parse into data with positions", "build the model",
+    assert set(got) >= {"read the file", "parse into data (positions found when asked)", "build the model",
                         "simulate", "core checks", "check_file (the whole pipeline)"}
     assert all(us > 0 for us in got.values())
 
