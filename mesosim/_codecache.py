@@ -15,37 +15,45 @@ This module keeps both in one ``marshal`` file, for the command line only: :func
 called by ``mesosim.__main__.main`` (the console script) before it imports click, and again by
 ``mesosim.cli.main`` (which then gets the same saver), never on ``import mesosim``, so a program
 that imports mesosim is left alone. Measured on one small file (speed round 2, instruction
-counts of the whole process under callgrind, which are repeatable, and paired timed runs;
+counts of the whole process under callgrind, which repeat exactly, and paired timed runs;
 ``python bench/run.py`` has the end figure): the regular expressions 470 -> 402 million
 instructions (-14%), the code of attrs's own classes and of typing's annotations 402 -> 391
 million; the code of mesosim's classes, kept since the cache's first version, 83 -> 74 ms.
 
 How it answers, and why the answer is what compiling would have given:
 
-* ``builtins.compile`` is replaced, while installed, by a function that answers only the calls
-  of generated code (a file name attrs gives its scripts, ``<attrs generated ...>``; typing's
-  ``<string>`` in ``eval`` mode) and passes every other call on. The key is the source, the
-  mode, the file name and the ``from __future__`` flags of the caller, which ``compile`` would
-  have inherited: the same key compiles to an equal code object. The one part of attrs's
-  scripts that changes from run to run, the per-class salt of ``__hash__`` (from ``hash()`` of a
-  string, randomised per process), is left out of the key: the salt only has to be the same for
-  every instance of a class within one process, which a cached code object's salt is.
-* ``re._compiler.compile`` is replaced by a function that, for a pattern it has kept, hands
-  the kept program to ``_sre.compile`` (which validates a program before it accepts it). For
-  a pattern it has not, it compiles as Python does, derives the program the same way, and keeps
-  it only if the pattern object made from it equals the one Python made (same pattern, flags
-  and program). The file is per exact Python version (``sys.hexversion``).
+* ``builtins.compile`` is replaced, while installed, by a function that answers only calls of
+  generated code made with three arguments (a file name attrs gives its scripts,
+  ``<attrs generated ...>``; typing's ``<string>`` in ``eval`` mode). The key is the source,
+  the mode, the file name, the ``from __future__`` flags of the caller (which ``compile`` would
+  have inherited) and the optimisation level (``-O``): the same key compiles to an equal code
+  object. Code whose compiling warns is never kept (it is compiled, and warns, every time).
+  Every other call is passed on as made, with the caller's future flags as the builtin would
+  inherit them. The one part of attrs's scripts that changes from run to run, the per-class
+  salt of ``__hash__`` (from ``hash()`` of a string, randomised per process), is left out of
+  their key: the salt only has to be the same for every instance of a class within one
+  process, which a cached code object's salt is.
+* regular expressions are not intercepted at all: at start, the kept programs are handed to
+  ``_sre.compile`` (which validates a program before it accepts it) and the patterns put in
+  ``re``'s own cache, where ``re.compile`` looks first; at the end, the patterns this run
+  compiled are derived again as ``re`` derives them and kept only if the pattern object made
+  from the program equals the one Python made (same pattern, flags and program) and deriving
+  it raised no warning. The file is per exact Python version (``sys.hexversion``).
+* only what this run used is kept once the file would pass ``_MAX_ENTRIES``; a run that uses
+  more keeps nothing.
 * anything unexpected (no cache folder, a file unreadable, from another version or holding
-  anything else, a write that fails, a hook that raises) means compiling as Python would: the
+  anything else, a write that fails, a program refused) means compiling as Python would: the
   cache can make a run faster, never different;
 * a file is read only if it is the user's own and no one else may write it (0600, written
-  without following links), as the catalog cache does (:mod:`mesosim.plugin.cache`).
+  without following links), as the catalog cache does (:mod:`mesosim.plugin.cache`) and as
+  Python trusts ``__pycache__``: a file the user's own programs rewrote is trusted.
 
 ``MESOSIM_NO_CACHE=1`` turns it off; ``MESOSIM_CACHE_DIR`` moves it (default: the user's cache
 folder, ``$XDG_CACHE_HOME/mesosim`` or ``~/.cache/mesosim``).
 """
 
-from __future__ import annotations
+# No ``from __future__`` import here: a call passed on from this module's frame must inherit
+# no future flag of its own (the caller's are added explicitly).
 
 import builtins
 import os
@@ -82,7 +90,7 @@ def cache_folder() -> str | None:
 
 def install(version: str) -> Callable[[], None]:
     """Answer the compiles of generated code and of regular expressions from the cache of
-    mesosim ``version``; return the function that takes the hooks out and saves what was
+    mesosim ``version``; return the function that takes the hook out and saves what was
     added. A second call returns the first call's function."""
     global _installed
     if _installed is not None:
@@ -90,81 +98,161 @@ def install(version: str) -> Callable[[], None]:
     folder = cache_folder()
     if folder is None or getattr(builtins.compile, "_mesosim_cache", False):
         return _nothing
-    try:
-        import _sre
-        from re import _compiler, _parser  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - CPython has both
-        return _nothing
     path = os.path.join(folder, f"startup-{sys.implementation.cache_tag}-{sys.hexversion:x}-"
                                 f"{version}.marshal")
     code_store, re_store = _load(path)
+    used: set[Any] = set()
     added: list[int] = []
     real_compile = builtins.compile
-    real_re = _compiler.compile
+    optimize = sys.flags.optimize
+    try:
+        import _sre
 
-    def compile_cached(source: Any, filename: Any, mode: Any, flags: Any = 0,
-                       dont_inherit: Any = False, optimize: Any = -1, **kwargs: Any) -> Any:
-        if not dont_inherit and type(flags) is int:
-            # what compile would inherit from its caller: the caller's future imports (never
-            # this module's, hence dont_inherit below)
-            flags |= sys._getframe(1).f_code.co_flags & _FUTURE_FLAGS
-            dont_inherit = True
-        if (kwargs or optimize != -1 or type(flags) is not int or flags & ~_FUTURE_FLAGS
-                or type(source) is not str or type(filename) is not str
-                or not (filename.startswith("<attrs generated")
-                        or (filename == "<string>" and mode == "eval"))):
-            return real_compile(source, filename, mode, flags, dont_inherit, optimize, **kwargs)
-        key = (_SALT.sub("hash((", source), f"{mode}:{filename}:{flags}")
-        code = code_store.get(key)
-        if code is None:
-            code = code_store[key] = real_compile(source, filename, mode, flags, True)
-            added.append(1)
-        return code
+        preset = _preset(re_store, _sre)
+    except Exception:  # noqa: BLE001 - no regular expression from the cache, then
+        preset = set()
+    used.update(preset)
+
+    def compile_cached(*args: Any, **kwargs: Any) -> Any:
+        caller = sys._getframe(1)
+        if len(args) == 3 and not kwargs:
+            source, filename, mode = args
+            if type(source) is str and type(filename) is str and (
+                    filename.startswith("<attrs generated")
+                    or (filename == "<string>" and mode == "eval")):
+                future = caller.f_code.co_flags & _FUTURE_FLAGS
+                text = _SALT.sub("hash((", source) if filename[1] == "a" else source
+                key = (text, f"{mode}:{filename}:{future}:{optimize}")
+                code = code_store.get(key)
+                if code is None:
+                    code = real_compile(source, filename, mode, future, True)
+                    if _quiet(real_compile, source, filename, mode, future):
+                        code_store[key] = code
+                        added.append(1)
+                used.add(key)
+                return code
+        return _pass_on(real_compile, args, kwargs, caller)
 
     compile_cached._mesosim_cache = True  # type: ignore[attr-defined]
-
-    def re_cached(p: Any, flags: Any = 0) -> Any:
-        if type(p) not in (str, bytes) or type(flags) is not int or flags & re.DEBUG:
-            return real_re(p, flags)
-        key = (p, flags)
-        kept = re_store.get(key)
-        if kept is not None:
-            try:
-                return _sre.compile(p, *kept)
-            except Exception:  # noqa: BLE001 - a program it refuses: compile as Python does
-                del re_store[key]
-        made = real_re(p, flags)
-        try:  # the program, derived as re._compiler.compile derives it (CPython 3.8-3.13)
-            parsed = _parser.parse(p, flags)
-            program = [int(op) for op in _compiler._code(parsed, flags)]
-            groupindex = dict(parsed.state.groupdict)
-            indexgroup: list[str | None] = [None] * parsed.state.groups
-            for name, i in groupindex.items():
-                indexgroup[i] = name
-            kept = (int(flags | parsed.state.flags), program, parsed.state.groups - 1,
-                    groupindex, tuple(indexgroup))
-            if _sre.compile(p, *kept) == made:
-                re_store[key] = kept
-                added.append(1)
-        except Exception:  # noqa: BLE001, S110 - not kept: the next run compiles it again
-            pass
-        return made
-
     builtins.compile = compile_cached
-    _compiler.compile = re_cached
 
     def save() -> None:
         global _installed
         if builtins.compile is compile_cached:
             builtins.compile = real_compile
-        if _compiler.compile is re_cached:
-            _compiler.compile = real_re
         _installed = None
-        if added:
-            _save(folder, path, {"code": code_store, "re": re_store})
+        new = _learn_patterns(re_store, used)
+        if not (added or new):
+            return
+        code, programs = code_store, re_store
+        if len(code) + len(programs) > _MAX_ENTRIES:  # what this run used, no more
+            if len(used) > _MAX_ENTRIES:
+                return
+            code = {k: v for k, v in code.items() if k in used}
+            programs = {k: v for k, v in programs.items() if k in used}
+        _save(folder, path, {"code": code, "re": programs})
 
     _installed = save
     return save
+
+
+def _pass_on(real_compile: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+             caller: types.FrameType) -> Any:
+    """``compile(*args, **kwargs)`` as the builtin does it for ``caller``: the caller's future
+    flags added unless ``dont_inherit`` says otherwise; anything unusual passed as it is."""
+    flags = args[3] if len(args) > 3 else kwargs.get("flags", 0)
+    dont = args[4] if len(args) > 4 else kwargs.get("dont_inherit", False)
+    if type(dont) in (bool, int) and not dont and isinstance(flags, int):
+        future = caller.f_code.co_flags & _FUTURE_FLAGS
+        if len(args) > 3:
+            args = (*args[:3], flags | future, *args[4:])
+        else:
+            kwargs = {**kwargs, "flags": flags | future}
+        if len(args) > 4:
+            args = (*args[:4], True, *args[5:])
+        else:
+            kwargs = {**kwargs, "dont_inherit": True}
+    return real_compile(*args, **kwargs)
+
+
+def _quiet(real_compile: Callable[..., Any], source: str, filename: str, mode: str,
+           future: int) -> bool:
+    """Whether compiling ``source`` raises no warning (a second compile, on a miss only)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            real_compile(source, filename, mode, future, True)
+        except Exception:  # noqa: BLE001 - not kept
+            return False
+    return not caught
+
+
+#: ``re`` flags whose patterns are never kept: DEBUG prints while compiling, TEMPLATE warns
+_UNKEPT_FLAGS = 128 | 1
+
+
+def _preset(re_store: dict[Any, Any], sre: Any) -> set[Any]:
+    """Put the kept patterns in ``re``'s cache; return their keys (those ``_sre`` refused are
+    dropped from the store)."""
+    cache = getattr(re, "_cache", None)
+    if not isinstance(cache, dict):
+        return set()
+    room = getattr(re, "_MAXCACHE", 512) - len(cache)
+    done: set[Any] = set()
+    for key, kept in list(re_store.items()):
+        if len(done) >= room:
+            break
+        pattern, flags = key
+        try:
+            cache[type(pattern), pattern, flags] = sre.compile(pattern, *kept)
+            done.add(key)
+        except Exception:  # noqa: BLE001 - a program it refuses: compiled as Python does
+            del re_store[key]
+    return done
+
+
+def _learn_patterns(re_store: dict[Any, Any], used: set[Any]) -> int:
+    """Keep the programs of the patterns in ``re``'s caches that the store lacks, derived as
+    ``re`` derives them (CPython 3.8-3.13) and checked against the pattern Python made; mark
+    every pattern this run had as used. Return how many were added."""
+    try:
+        import _sre
+        import warnings
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - CPython has them
+        return 0
+    found: dict[Any, Any] = {}
+    for name in ("_cache", "_cache2"):
+        cache = getattr(re, name, None)
+        if isinstance(cache, dict):
+            found.update(cache)
+    added = 0
+    for (kind, pattern, flags), made in list(found.items()):
+        key = (pattern, flags)
+        if kind not in (str, bytes) or type(flags) is not int or flags & _UNKEPT_FLAGS:
+            continue
+        used.add(key)
+        if key in re_store:
+            continue
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                parsed = _parser.parse(pattern, flags)
+                program = [int(op) for op in _compiler._code(parsed, flags)]
+            groupindex = dict(parsed.state.groupdict)
+            indexgroup: list[str | None] = [None] * parsed.state.groups
+            for group, i in groupindex.items():
+                indexgroup[i] = group
+            kept = (int(flags | parsed.state.flags), program, parsed.state.groups - 1,
+                    groupindex, tuple(indexgroup))
+            if not caught and _sre.compile(pattern, *kept) == made:
+                re_store[key] = kept
+                added += 1
+        except Exception:  # noqa: BLE001, S112 - not kept: the next run compiles it again
+            continue
+    return added
 
 
 def _load(path: str) -> tuple[dict[Any, Any], dict[Any, Any]]:
@@ -197,7 +285,11 @@ def _load(path: str) -> tuple[dict[Any, Any], dict[Any, Any]]:
     if not (isinstance(code, dict) and isinstance(programs, dict)
             and len(code) + len(programs) < _MAX_ENTRIES):
         return {}, {}
-    if not all(isinstance(c, types.CodeType) for c in code.values()):
+    # code under the key it was compiled for (a file of the user's is trusted, as
+    # __pycache__ is; entries swapped between classes are not)
+    if not all(isinstance(c, types.CodeType) and type(k) is tuple and len(k) == 2
+               and type(k[1]) is str and k[1].split(":", 2)[1:2] == [c.co_filename]
+               for k, c in code.items()):
         code = {}
     if not all(_is_program(k, v) for k, v in programs.items()):
         programs = {}
@@ -205,8 +297,9 @@ def _load(path: str) -> tuple[dict[Any, Any], dict[Any, Any]]:
 
 
 def _is_program(key: Any, kept: Any) -> bool:
-    """Whether ``kept`` has the shape of what ``re_cached`` stores for ``key``; its program
-    (a list of opcodes) is checked by ``_sre.compile`` itself, which refuses anything else."""
+    """Whether ``kept`` has the shape of what :func:`_learn_patterns` stores for ``key``; its
+    program (a list of opcodes) is checked by ``_sre.compile`` itself, which refuses anything
+    else."""
     return (type(key) is tuple and len(key) == 2 and type(key[0]) in (str, bytes)
             and type(key[1]) is int and type(kept) is tuple and len(kept) == 5
             and type(kept[0]) is int and type(kept[1]) is list and type(kept[2]) is int
@@ -235,14 +328,15 @@ def _save(folder: str, path: str, stores: dict[str, Any]) -> None:
 
 def _prune(folder: str, keep: int = 4) -> None:
     """Keep the ``keep`` newest start-up files (one per Python and mesosim version); remove
-    the files of earlier versions of this cache."""
+    every file of the cache's earlier form (``attrs-*.marshal``)."""
     try:
         entries = [e for e in os.scandir(folder) if e.name.startswith(_PREFIXES)
                    and e.name.endswith(".marshal") and e.is_file(follow_symlinks=False)]
         entries.sort(key=lambda e: (e.name.startswith(_PREFIXES[0]),
                                     e.stat(follow_symlinks=False).st_mtime_ns), reverse=True)
-        for e in entries[keep:]:
-            os.unlink(e.path)
+        for i, e in enumerate(entries):
+            if i >= keep or not e.name.startswith(_PREFIXES[0]):
+                os.unlink(e.path)
     except OSError:
         pass
 

@@ -165,9 +165,11 @@ def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str | None
                 break
             chunks.append(chunk)
             left -= len(chunk)
-            if len(chunk) < want:
-                # a regular file reads short only at its end: no second read to learn it
-                # (one system call a file less; speed round 2)
+            if len(chunks) == 1 and len(chunk) == st.st_size < want:
+                # the whole file as its size says, in one read: no second read to learn that
+                # it ends (one system call a file less; speed round 2). Files that read short
+                # before their end (procfs, some network file systems) or report no size are
+                # read on until a read returns nothing.
                 break
         raw = b"".join(chunks)
     except OSError as exc:
@@ -494,13 +496,16 @@ class _Builder:
         too_deep = depth >= MAX_DEPTH  # the values are one level deeper
         plain = not self.json_mode  # in JSON a string may be a number
         count = self.count  # kept in a local, written back around each call that counts too
+        firsts = None  # each key's first entry, made at the first repeated key
         for knode, vnode in node.value:
             if knode.tag == _STR and type(knode) is _ScalarNode:
                 key = knode.value
             else:
                 key = self._key(knode)
             if key in out:
-                first = _mark(_Locator.entry(node, key, self.json_mode)[0])  # type: ignore[index]
+                if firsts is None:
+                    firsts = _first_entries(node, self.json_mode)
+                first = _mark(firsts[key][0])
                 self.problems.append(LoadProblem(
                     rules.DUPLICATE_KEY,
                     f"duplicate key '{key}' (first at line {first[0]}); YAML keeps only the "
@@ -607,11 +612,13 @@ class _Locator:
 
     The same answers as positions recorded for every node while reading, which the loader did
     before (the gallery's every finding is checked against them in the tests), for a fraction
-    of the documents: most get no finding. Positions go 11 levels down; a deeper path is placed
-    at its ancestor 11 levels down, as before.
+    of the documents: most get no finding. A mapping's entries are indexed by key the first
+    time a path goes through it, so that a file of many findings costs what recording every
+    position cost, never a scan per finding. Positions go 11 levels down; a deeper path is
+    placed at its ancestor 11 levels down, as before.
     """
 
-    __slots__ = ("json_mode", "root")
+    __slots__ = ("_index", "json_mode", "root")
 
     #: deepest path that has a position of its own
     DEPTH: Final = 11
@@ -619,26 +626,16 @@ class _Locator:
     def __init__(self, root: yaml.Node, json_mode: bool) -> None:
         self.root = root
         self.json_mode = json_mode
-
-    @staticmethod
-    def entry(node: yaml.Node, key: Any, json_mode: bool) -> tuple[yaml.Node, yaml.Node] | None:
-        """The first ``(key node, value node)`` of mapping ``node`` whose key reads as ``key``."""
-        for knode, vnode in node.value:
-            if knode.tag == _STR and type(knode) is _ScalarNode:
-                if knode.value == key:
-                    return knode, vnode
-                continue
-            try:
-                if _Builder(json_mode)._key(knode) == key:
-                    return knode, vnode
-            except Exception:  # noqa: BLE001, S112 - a key the loader refused is no match
-                continue
-        return None
+        #: id of a mapping node (kept alive by ``root``) -> its entries by key
+        self._index: dict[int, dict[Any, tuple[yaml.Node, yaml.Node]]] = {}
 
     def _step(self, node: yaml.Node, step: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
         kind = type(node)
         if kind is _MappingNode:
-            return self.entry(node, step, self.json_mode)
+            entries = self._index.get(id(node))
+            if entries is None:
+                entries = self._index[id(node)] = _first_entries(node, self.json_mode)  # type: ignore[arg-type]
+            return entries.get(step)
         if kind is _SequenceNode and type(step) is int and 0 <= step < len(node.value):
             return None, node.value[step]
         return None
@@ -663,6 +660,26 @@ class _Locator:
                 return None
             knode, node = found
         return _mark(knode) if knode is not None else None
+
+
+def _first_entries(node: yaml.MappingNode, json_mode: bool) -> dict[Any, tuple[yaml.Node, yaml.Node]]:
+    """Each key of mapping ``node`` (as the data reads it) -> its first ``(key node, value
+    node)``: the entry the data keeps. A key the loader refuses is left out."""
+    out: dict[Any, tuple[yaml.Node, yaml.Node]] = {}
+    reader = None
+    for knode, vnode in node.value:
+        if knode.tag == _STR and type(knode) is _ScalarNode:
+            key = knode.value
+        else:
+            if reader is None:
+                reader = _Builder(json_mode)
+            try:
+                key = reader._key(knode)
+            except Exception:  # noqa: BLE001, S112 - a key the loader refused is no entry
+                continue
+        if key not in out:
+            out[key] = (knode, vnode)
+    return out
 
 
 _NULLS: Final = frozenset(("", "~", "null", "Null", "NULL"))

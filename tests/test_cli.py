@@ -302,3 +302,14 @@ def test_shell_completion_as_the_readme_documents_it():
     words = subprocess.run([sys.executable, "-P", "-c", "from mesosim.cli import main; main()"],
                            env=env, capture_output=True, text=True, check=False)
     assert "check" in words.stdout
+
+
+@pytest.mark.parametrize("typed,meant", [("chek", "check"), ("simulat", "simulate"),
+                                         ("techniqes", "techniques"), ("rule", "rules")])
+def test_a_mistyped_command_is_told_the_closest_ones(run, typed, meant):
+    """The commands are loaded when they run; an unknown name still gets click's "did you
+    mean", which looks among the loaded commands (all of them, then)."""
+    r = run(typed, "x")
+    assert r.exit_code == 2
+    assert f"No such command '{typed}'" in r.output and f"'{meant}'" in r.output
+    assert "Did you mean" in r.output

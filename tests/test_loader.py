@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from hypothesis import given
@@ -171,3 +172,24 @@ def test_remembered_scalars_still_report_their_problems():
         doc = load_text(text, "p.yaml")
         assert doc.data == {"a": 8, "b": 8, "c": 12, "d": 12, "e": "maybe", "f": "2026-02-30"}
         assert [(p.code, p.pos) for p in doc.problems] == [("MS106", (2, 4)), ("MS103", (5, 4))]
+
+
+def test_a_file_that_reads_short_before_its_end_is_read_whole(tmp_path, monkeypatch):
+    """procfs and some network file systems return less than asked before the end, or report
+    no size: the reader reads on until a read returns nothing (it stops after one read only
+    when that read gave the whole size fstat reported)."""
+    import mesosim.loader as loader
+
+    path = tmp_path / "p.yaml"
+    path.write_text(BASE)
+    real_read = loader.os.read
+    monkeypatch.setattr(loader.os, "read", lambda fd, n: real_read(fd, min(n, 100)))
+    assert load_file(str(path)).data == load_text(BASE, "p.yaml").data
+    real_fstat = loader.os.fstat
+
+    class NoSize:
+        def __init__(self, st: os.stat_result) -> None:
+            self.st_mode, self.st_size = st.st_mode, 0
+
+    monkeypatch.setattr(loader.os, "fstat", lambda fd: NoSize(real_fstat(fd)))
+    assert load_file(str(path)).data == load_text(BASE, "p.yaml").data

@@ -415,21 +415,6 @@ def test_the_written_out_search_is_bisect_left():
     same()
 
 
-def test_specs_are_found_as_importlib_finds_them(monkeypatch):
-    import importlib.util
-
-    from mesosim.plugin.cache import _find_spec
-
-    for name in ("mesosim_plugins", "mesosim", "yaml", "json", "click", "no_such_module_here"):
-        mine, theirs = _find_spec(name), importlib.util.find_spec(name)
-        assert (mine is None) == (theirs is None), name
-        if mine is not None:
-            assert (mine.name, mine.origin, mine.submodule_search_locations) == (
-                theirs.name, theirs.origin, theirs.submodule_search_locations), name
-    monkeypatch.setitem(sys.modules, "blocked_on_purpose", None)
-    assert _find_spec("blocked_on_purpose") is importlib.util.find_spec("blocked_on_purpose")
-
-
 def test_a_one_file_check_imports_none_of_what_it_does_not_use():
     code = ("import sys; from mesosim.__main__ import main; sys.argv[1:] = ['check', sys.argv[1]];"
             "import atexit; atexit.register(lambda: sys.stderr.write(' '.join(sorted(sys.modules))))"
@@ -439,7 +424,100 @@ def test_a_one_file_check_imports_none_of_what_it_does_not_use():
                            text=True, check=False)
         assert r.returncode == 0, r.stderr
     loaded = set(r.stderr.split())
-    for name in ("attrs", "bisect", "fnmatch", "zlib", "importlib.util", "pickle", "pluggy",
+    for name in ("attrs", "bisect", "fnmatch", "zlib", "pickle", "pluggy",
                  "mesosim.overrides", "mesosim.cli.info", "mesosim.cli.course", "json"):
         assert name not in loaded, name
     assert {"attr", "click", "yaml", "mesosim.cli.check"} <= loaded
+
+
+# --- the start-up cache answers as Python would (adversarial review, speed round 2) ---------
+
+HOOKED = r'''
+import sys, warnings
+from mesosim._codecache import install
+save = install("test")
+out = []
+# generated code keeps what makes it differ: a <string> source is never normalised
+out.append(eval(compile("hash((1, 2))", "<string>", "eval")) ==
+           eval(compile("hash((7, 2))", "<string>", "eval")))
+out.append(eval(compile("__debug__", "<string>", "eval")))
+# passed on with the caller's future flags (none here), whatever the flags' type
+ns = {}
+exec(compile("def f(x: int): pass\n", "m", "exec", False), ns)
+out.append(ns["f"].__annotations__["x"] is int)
+try:
+    compile("1")
+except TypeError as exc:
+    out.append(str(exc))
+# a pattern that warns warns at every run, at the caller's line, once
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    import re
+    re.compile("[[a]")
+out.append([(w.category.__name__, w.lineno) for w in caught])
+save()
+print(repr(out))
+'''
+
+
+def _hooked(tmp_path: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MESOSIM_")}
+    env["MESOSIM_CACHE_DIR"] = str(tmp_path)
+    script = tmp_path / "hooked.py"
+    script.write_text(HOOKED)
+    return subprocess.run([sys.executable, "-P", *flags, str(script)], capture_output=True,
+                          text=True, env=env, check=False)
+
+
+def test_the_hooks_answer_as_the_builtins_run_after_run(tmp_path):
+    import ast
+
+    plain = subprocess.run([sys.executable, "-P", "-c", HOOKED.replace(
+        'save = install("test")', "save = lambda: None")], capture_output=True, text=True,
+        check=False)
+    want = ast.literal_eval(plain.stdout)
+    assert want[0] is False and want[1] is True and want[2] is True
+    assert want[4] and want[4][0][0] == "FutureWarning"
+    for _run in range(3):  # first run (compiled, kept), then from the cache
+        got = _hooked(tmp_path)
+        assert got.returncode == 0, got.stderr
+        assert ast.literal_eval(got.stdout) == want
+    # -O compiles __debug__ away: never answered from a run without it, nor the reverse
+    optimised = _hooked(tmp_path, "-O")
+    assert ast.literal_eval(optimised.stdout)[1] is False
+    assert ast.literal_eval(_hooked(tmp_path).stdout)[1] is True
+    # a compile that warns is compiled, and warns, every time: -W error still raises
+    assert "SyntaxError" in subprocess.run(
+        [sys.executable, "-P", "-W", "error", "-c", "from mesosim._codecache import install;"
+         "s = install('test'); compile('x is 1', '<string>', 'eval')"], capture_output=True,
+        text=True, env={**os.environ, "MESOSIM_CACHE_DIR": str(tmp_path)}, check=False).stderr
+
+
+def test_a_run_of_many_patterns_keeps_the_file_small(tmp_path):
+    """Past the entries a file may hold, only what a run used is kept; a run that uses more
+    keeps nothing (reading a huge file would cost more than it saves)."""
+    from mesosim import _codecache
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MESOSIM_")}
+    env["MESOSIM_CACHE_DIR"] = str(tmp_path)
+    many = ("import re\nfrom mesosim._codecache import install\ns = install('test')\n"
+            "for i in range({n}): re.compile(f'x{{i}}y{offset}')\ns()\n")
+    for offset, n in (("a", 300), ("b", 300)):
+        r = subprocess.run([sys.executable, "-P", "-c", many.format(n=n, offset=offset)],
+                           capture_output=True, text=True, env=env, check=False)
+        assert r.returncode == 0, r.stderr
+    (stored,) = tmp_path.glob("startup-*")
+    import marshal
+
+    kept = marshal.loads(stored.read_bytes())["re"]
+    assert len(kept) >= 300  # re keeps 512 patterns: both runs' that it still held
+    old_limit = _codecache._MAX_ENTRIES
+    assert old_limit > len(kept)
+    (tmp_path / "attrs-cpython-311-1-2-0.1.marshal").write_bytes(b"old")
+    r = subprocess.run([sys.executable, "-P", "-c", "import mesosim._codecache as c\n"
+                        "c._MAX_ENTRIES = 100\n" + many.format(n=50, offset="c")],
+                       capture_output=True, text=True, env=env, check=False)
+    assert r.returncode == 0, r.stderr
+    kept = marshal.loads(stored.read_bytes())["re"]
+    assert len(kept) <= 100 and ("x1yc", 0) in kept  # this run's, not the earlier ones
+    assert not list(tmp_path.glob("attrs-*")), "the earlier form of the cache is removed"

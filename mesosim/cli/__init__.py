@@ -49,12 +49,15 @@ class LazyGroup(click.Group):
         return sorted({*super().list_commands(ctx), *COMMANDS})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in COMMANDS and cmd_name not in self.commands:
-            import importlib
+        # a name that is no command: every command loaded, for click's "did you mean", which
+        # looks among the loaded ones
+        for wanted in (cmd_name,) if cmd_name in COMMANDS else tuple(COMMANDS):
+            if wanted not in self.commands:
+                import importlib
 
-            module, name = COMMANDS[cmd_name]
-            command = getattr(importlib.import_module(f"mesosim.cli.{module}"), name)
-            self.add_command(command, cmd_name)
+                module, name = COMMANDS[wanted]
+                command = getattr(importlib.import_module(f"mesosim.cli.{module}"), name)
+                self.add_command(command, wanted)
         return super().get_command(ctx, cmd_name)
 
 
