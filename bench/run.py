@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--files", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=21)
-    ap.add_argument("--rounds", type=int, default=5,
+    ap.add_argument("--rounds", type=int, default=7,
                     help="rounds of the corpus figures (each command paired with the C loader)")
     ap.add_argument("--corpus", default=os.path.join(HERE, "corpus"))
     ap.add_argument("--json", dest="json_out", default=None)
