@@ -50,8 +50,12 @@ class Finding:
     #: ``""`` for the whole file): unlike the line, it survives lines added above
     pointer: str | None = None
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.path, self.line, self.column, self.rule, self.message)
+    def sort_key(self) -> tuple[Any, ...]:
+        """File, line, column, rule and message, then every other field: two findings that
+        differ only in, say, their pointer come out in one order whatever the hash seed."""
+        return (self.path, self.line, self.column, self.rule, self.message, self.severity,
+                self.kind, self.technique or "", self.source or "", self.suggestion or "",
+                self.subject or "", self.pointer or "", self.related)
 
     def as_dict(self) -> dict[str, Any]:
         return {
