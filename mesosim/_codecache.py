@@ -121,7 +121,8 @@ def install(version: str) -> Callable[[], None]:
                     filename.startswith("<attrs generated")
                     or (filename == "<string>" and mode == "eval")):
                 future = caller.f_code.co_flags & _FUTURE_FLAGS
-                text = _SALT.sub("hash((", source) if filename[1] == "a" else source
+                # attrs's scripts without their per-class salt (see the module's docstring)
+                text = _SALT.sub("hash((", source) if filename[1] == "a" else source  # "<attrs"
                 key = (text, f"{mode}:{filename}:{future}:{optimize}")
                 code = code_store.get(key)
                 if code is None:
