@@ -27,12 +27,13 @@ How it answers, and why the answer is what compiling would have given:
   ``<attrs generated ...>``; typing's ``<string>`` in ``eval`` mode). The key is the source,
   the mode, the file name, the ``from __future__`` flags of the caller (which ``compile`` would
   have inherited) and the optimisation level (``-O``): the same key compiles to an equal code
-  object. Code whose compiling warns is never kept (it is compiled, and warns, every time).
-  Every other call is passed on as made, with the caller's future flags as the builtin would
-  inherit them. The one part of attrs's scripts that changes from run to run, the per-class
-  salt of ``__hash__`` (from ``hash()`` of a string, randomised per process), is left out of
-  their key: the salt only has to be the same for every instance of a class within one
-  process, which a cached code object's salt is.
+  object. Only sources that compile without any warning are answered: attrs's scripts, and
+  typing's annotations written as plain names (``tuple[str, ...] | None``). Every other call
+  is passed on as made, with the caller's future flags as the builtin would inherit them.
+  The one part of attrs's scripts that changes from run to run, the per-class salt of
+  ``__hash__`` (from ``hash()`` of a string, randomised per process), is left out of their
+  key: the salt only has to be the same for every instance of a class within one process,
+  which a cached code object's salt is.
 * regular expressions are not intercepted at all: at start, the kept programs are handed to
   ``_sre.compile`` (which validates a program before it accepts it) and the patterns put in
   ``re``'s own cache, where ``re.compile`` looks first; at the end, the patterns this run
@@ -44,9 +45,15 @@ How it answers, and why the answer is what compiling would have given:
 * anything unexpected (no cache folder, a file unreadable, from another version or holding
   anything else, a write that fails, a program refused) means compiling as Python would: the
   cache can make a run faster, never different;
-* a file is read only if it is the user's own and no one else may write it (0600, written
-  without following links), as the catalog cache does (:mod:`mesosim.plugin.cache`) and as
-  Python trusts ``__pycache__``: a file the user's own programs rewrote is trusted.
+* a file is read only if it is the user's own, no one else may write it (0600, written
+  without following links) and it is at most 16 MiB, as the catalog cache does
+  (:mod:`mesosim.plugin.cache`) and as Python trusts ``__pycache__``: entries that do not
+  agree with their key are dropped (code compiled for another file name, a program whose
+  groups do not read back, flags it lacks), but a consistent file the user's own programs
+  rewrote is believed. Two consequences, by design: attrs's hash salt comes from the run that
+  filled the cache, so under a fixed ``PYTHONHASHSEED`` an attrs instance's ``hash()`` differs
+  from an uncached run's (mesosim's output never depends on it); and a cached compile skips
+  the compiler's recursion check at a lowered recursion limit.
 
 ``MESOSIM_NO_CACHE=1`` turns it off; ``MESOSIM_CACHE_DIR`` moves it (default: the user's cache
 folder, ``$XDG_CACHE_HOME/mesosim`` or ``~/.cache/mesosim``).
@@ -68,6 +75,11 @@ _SALT = re.compile(r"hash\(\(\s*-?\d+,")
 #: past this many entries (of either kind) the file is started afresh (old classes of an edited
 #: checkout, patterns of other versions)
 _MAX_ENTRIES = 4000
+#: a ``<string>`` source kept: a type written as names, dots, brackets, commas and bars (what
+#: typing compiles for a NamedTuple's annotations), which compiles without any warning
+_PLAIN_ANNOTATION = re.compile(r"[\w.\[\], |]+\Z")
+#: a larger file is not read (a program's worth of entries is ~300 KB)
+_MAX_BYTES = 16 * 1024 * 1024
 #: the flags of ``from __future__`` imports a code object carries and ``compile`` inherits
 _FUTURE_FLAGS = 0x3FE0000
 #: the file name prefixes this and earlier versions wrote; the newest few are kept
@@ -114,22 +126,24 @@ def install(version: str) -> Callable[[], None]:
     used.update(preset)
 
     def compile_cached(*args: Any, **kwargs: Any) -> Any:
-        caller = sys._getframe(1)
+        try:
+            caller: types.FrameType | None = sys._getframe(1)
+        except ValueError:  # called from no Python frame at all (a thread started on it)
+            caller = None
         if len(args) == 3 and not kwargs:
             source, filename, mode = args
             if type(source) is str and type(filename) is str and (
                     filename.startswith("<attrs generated")
-                    or (filename == "<string>" and mode == "eval")):
-                future = caller.f_code.co_flags & _FUTURE_FLAGS
+                    or (filename == "<string>" and mode == "eval"
+                        and _PLAIN_ANNOTATION.match(source))):
+                future = caller.f_code.co_flags & _FUTURE_FLAGS if caller is not None else 0
                 # attrs's scripts without their per-class salt (see the module's docstring)
                 text = _SALT.sub("hash((", source) if filename[1] == "a" else source  # "<attrs"
                 key = (text, f"{mode}:{filename}:{future}:{optimize}")
                 code = code_store.get(key)
                 if code is None:
-                    code = real_compile(source, filename, mode, future, True)
-                    if _quiet(real_compile, source, filename, mode, future):
-                        code_store[key] = code
-                        added.append(1)
+                    code = code_store[key] = real_compile(source, filename, mode, future, True)
+                    added.append(1)
                 used.add(key)
                 return code
         return _pass_on(real_compile, args, kwargs, caller)
@@ -158,12 +172,18 @@ def install(version: str) -> Callable[[], None]:
 
 
 def _pass_on(real_compile: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
-             caller: types.FrameType) -> Any:
+             caller: types.FrameType | None) -> Any:
     """``compile(*args, **kwargs)`` as the builtin does it for ``caller``: the caller's future
-    flags added unless ``dont_inherit`` says otherwise; anything unusual passed as it is."""
-    flags = args[3] if len(args) > 3 else kwargs.get("flags", 0)
-    dont = args[4] if len(args) > 4 else kwargs.get("dont_inherit", False)
-    if type(dont) in (bool, int) and not dont and isinstance(flags, int):
+    flags added unless ``dont_inherit`` says otherwise; arguments the builtin would refuse
+    passed as they are, for it to refuse."""
+    import operator
+
+    try:
+        flags = operator.index(args[3] if len(args) > 3 else kwargs.get("flags", 0))
+        dont = operator.index(args[4] if len(args) > 4 else kwargs.get("dont_inherit", False))
+    except TypeError:
+        return real_compile(*args, **kwargs)
+    if not dont and caller is not None:
         future = caller.f_code.co_flags & _FUTURE_FLAGS
         if len(args) > 3:
             args = (*args[:3], flags | future, *args[4:])
@@ -174,20 +194,6 @@ def _pass_on(real_compile: Callable[..., Any], args: tuple[Any, ...], kwargs: di
         else:
             kwargs = {**kwargs, "dont_inherit": True}
     return real_compile(*args, **kwargs)
-
-
-def _quiet(real_compile: Callable[..., Any], source: str, filename: str, mode: str,
-           future: int) -> bool:
-    """Whether compiling ``source`` raises no warning (a second compile, on a miss only)."""
-    import warnings
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            real_compile(source, filename, mode, future, True)
-        except Exception:  # noqa: BLE001 - not kept
-            return False
-    return not caught
 
 
 #: ``re`` flags whose patterns are never kept: DEBUG prints while compiling, TEMPLATE warns
@@ -268,7 +274,8 @@ def _load(path: str) -> tuple[dict[Any, Any], dict[Any, Any]]:
         st = os.fstat(fd)
         getuid = getattr(os, "getuid", None)
         # code is only taken from a file of the user's that nobody else may write
-        if (getuid is not None and st.st_uid != getuid()) or st.st_mode & 0o022:
+        if ((getuid is not None and st.st_uid != getuid()) or st.st_mode & 0o022
+                or st.st_size > _MAX_BYTES):
             return {}, {}
         with os.fdopen(fd, "rb") as fh:
             fd = -1
@@ -284,16 +291,14 @@ def _load(path: str) -> tuple[dict[Any, Any], dict[Any, Any]]:
         return {}, {}
     code, programs = loaded.get("code"), loaded.get("re")
     if not (isinstance(code, dict) and isinstance(programs, dict)
-            and len(code) + len(programs) < _MAX_ENTRIES):
+            and len(code) + len(programs) <= _MAX_ENTRIES):
         return {}, {}
     # code under the key it was compiled for (a file of the user's is trusted, as
-    # __pycache__ is; entries swapped between classes are not)
-    if not all(isinstance(c, types.CodeType) and type(k) is tuple and len(k) == 2
-               and type(k[1]) is str and k[1].split(":", 2)[1:2] == [c.co_filename]
-               for k, c in code.items()):
-        code = {}
-    if not all(_is_program(k, v) for k, v in programs.items()):
-        programs = {}
+    # __pycache__ is; entries swapped between classes are not); any other entry is dropped
+    code = {k: c for k, c in code.items() if isinstance(c, types.CodeType) and type(k) is tuple
+            and len(k) == 2 and type(k[1]) is str
+            and k[1].partition(":")[2].rsplit(":", 2)[0] == c.co_filename}
+    programs = {k: v for k, v in programs.items() if _is_program(k, v)}
     return code, programs
 
 
@@ -301,10 +306,19 @@ def _is_program(key: Any, kept: Any) -> bool:
     """Whether ``kept`` has the shape of what :func:`_learn_patterns` stores for ``key``; its
     program (a list of opcodes) is checked by ``_sre.compile`` itself, which refuses anything
     else."""
-    return (type(key) is tuple and len(key) == 2 and type(key[0]) in (str, bytes)
-            and type(key[1]) is int and type(kept) is tuple and len(kept) == 5
-            and type(kept[0]) is int and type(kept[1]) is list and type(kept[2]) is int
-            and type(kept[3]) is dict and type(kept[4]) is tuple)
+    if not (type(key) is tuple and len(key) == 2 and type(key[0]) in (str, bytes)
+            and type(key[1]) is int and not key[1] & _UNKEPT_FLAGS
+            and type(kept) is tuple and len(kept) == 5
+            and type(kept[0]) is int and kept[0] & key[1] == key[1]
+            and type(kept[1]) is list and type(kept[2]) is int
+            and type(kept[3]) is dict and type(kept[4]) is tuple):
+        return False
+    groups, groupindex, indexgroup = kept[2], kept[3], kept[4]
+    # the groups agree with each other (their names read back both ways)
+    return (len(indexgroup) == groups + 1 and all(
+        type(i) is int and 0 < i <= groups and indexgroup[i] == name
+        for name, i in groupindex.items())
+        and sum(n is not None for n in indexgroup) == len(groupindex))
 
 
 def _save(folder: str, path: str, stores: dict[str, Any]) -> None:

@@ -521,3 +521,51 @@ def test_a_run_of_many_patterns_keeps_the_file_small(tmp_path):
     kept = marshal.loads(stored.read_bytes())["re"]
     assert len(kept) <= 100 and ("x1yc", 0) in kept  # this run's, not the earlier ones
     assert not list(tmp_path.glob("attrs-*")), "the earlier form of the cache is removed"
+
+
+EDGES = r'''
+import _thread, enum, re, sys, threading
+from mesosim._codecache import install
+save = install("test")
+out = []
+# compile called by a thread with no Python frame: any error is printed on stderr
+_thread.start_new_thread(compile, ("1", "<x>", "eval"))
+import time; time.sleep(0.3)
+out.append(type(compile("1", "<x>", "eval")).__name__)
+class Off(enum.IntEnum):
+    NO = 0
+ns = {"Off": Off}
+exec(compile("from __future__ import annotations\nc = compile('def f(x: int): pass', 'm', "
+             "'exec', 0, Off.NO)\n", "outer", "exec"), ns)
+out.append(bool(ns["c"].co_flags & 0x1000000))
+out.append(re.match("(?P<g>x)", "x").lastgroup)
+out.append(re.match("a", "a") is not None and re.match("a", "b") is None)
+save()
+print(repr(out))
+'''
+
+
+def test_edge_calls_and_a_cache_file_that_disagrees_with_itself(tmp_path):
+    """compile from no Python frame, future flags through an int-like dont_inherit; regex
+    entries whose flags or groups do not agree with their key are dropped, not believed."""
+    import ast
+    import marshal
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MESOSIM_")}
+    env["MESOSIM_CACHE_DIR"] = str(tmp_path)
+    want = ["code", True, "g", True]
+    for _run in range(2):
+        r = subprocess.run([sys.executable, "-P", "-c", EDGES], capture_output=True, text=True,
+                           env=env, check=False)
+        assert (r.returncode, r.stderr) == (0, ""), r.stderr
+        assert ast.literal_eval(r.stdout) == want
+    (stored,) = tmp_path.glob("startup-*")
+    data = marshal.loads(stored.read_bytes())
+    group = data["re"][("(?P<g>x)", 0)]
+    data["re"][("(?P<g>x)", 0)] = (*group[:3], {"zz": 5}, ())  # groups that do not read back
+    data["re"][("t", 1)] = data["re"][("(?P<g>x)", 0)]  # TEMPLATE: never kept
+    stored.write_bytes(marshal.dumps(data))
+    stored.chmod(0o600)
+    r = subprocess.run([sys.executable, "-P", "-c", EDGES], capture_output=True, text=True,
+                       env=env, check=False)
+    assert (r.returncode, r.stderr) == (0, "") and ast.literal_eval(r.stdout) == want
