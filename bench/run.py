@@ -41,6 +41,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -137,9 +138,13 @@ def time_compose(files: list[str]) -> float:
 
 
 #: both tools run as a user's would: with bytecode caches (some sandboxes set
-#: PYTHONDONTWRITEBYTECODE, which makes every run of an editable install recompile mesosim)
+#: PYTHONDONTWRITEBYTECODE, which makes every run of an editable install recompile mesosim),
+#: and mesosim's caches in a folder of this run's own, filled by the warm-up runs (as a user's
+#: are by the commands they run; a developer's folder holds the entries of every version
+#: they installed, twice the file to read)
 ENV = {k: v for k, v in os.environ.items()
        if k not in ("PYTHONDONTWRITEBYTECODE", "MESOSIM_NO_CACHE", "MESOSIM_CACHE_DIR")}
+ENV["MESOSIM_CACHE_DIR"] = tempfile.mkdtemp(prefix="mesosim-bench-cache-")
 
 
 def run(cmd: list[str]) -> tuple[float, int]:
