@@ -132,13 +132,13 @@ def install(version: str) -> Callable[[], None]:
             caller = None
         if len(args) == 3 and not kwargs:
             source, filename, mode = args
-            if type(source) is str and type(filename) is str and (
-                    filename.startswith("<attrs generated")
-                    or (filename == "<string>" and mode == "eval"
-                        and _PLAIN_ANNOTATION.match(source))):
+            attrs_script = type(filename) is str and filename.startswith("<attrs generated")
+            if type(source) is str and (attrs_script or (
+                    filename == "<string>" and mode == "eval"
+                    and _PLAIN_ANNOTATION.match(source))):
                 future = caller.f_code.co_flags & _FUTURE_FLAGS if caller is not None else 0
                 # attrs's scripts without their per-class salt (see the module's docstring)
-                text = _SALT.sub("hash((", source) if filename[1] == "a" else source  # "<attrs"
+                text = _SALT.sub("hash((", source) if attrs_script else source
                 key = (text, f"{mode}:{filename}:{future}:{optimize}")
                 code = code_store.get(key)
                 if code is None:
